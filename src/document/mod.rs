@@ -1,0 +1,81 @@
+//! Parsed documents: one parser per file kind, each producing a small typed model with byte spans.
+//! Parsers never panic and never fail: what they cannot understand becomes a diagnostic.
+
+use serde::Serialize;
+
+use crate::finding::FileId;
+use crate::source::SourceFile;
+
+pub mod sql;
+
+/// How a discovered file is analysed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    /// A migration or schema dump.
+    Sql,
+}
+
+impl FileKind {
+    pub const ALL: &'static [FileKind] = &[FileKind::Sql];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Sql => "sql",
+        }
+    }
+
+    /// The rule-id prefix of rules that check this kind.
+    pub const fn rule_kind(self) -> &'static str {
+        self.as_str()
+    }
+
+    /// Line-comment marker used for inline suppressions in files of this kind.
+    pub const fn comment_markers(self) -> &'static [&'static str] {
+        match self {
+            FileKind::Sql => &["--", "/*"],
+        }
+    }
+}
+
+/// The model a parser produced for one file.
+#[derive(Debug)]
+pub enum Document {
+    Sql(sql::SqlFile),
+}
+
+/// One file after reading and parsing.
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub id: FileId,
+    pub kind: FileKind,
+    pub source: SourceFile,
+    pub document: Document,
+}
+
+impl ParsedFile {
+    pub fn sql(&self) -> Option<&sql::SqlFile> {
+        match &self.document {
+            Document::Sql(sql) => Some(sql),
+        }
+    }
+}
+
+/// Everything the rules see: every parsed file plus the cross-file models built from them.
+#[derive(Debug)]
+pub struct Project {
+    pub files: Vec<ParsedFile>,
+    /// Ordered migration sets, replayed into schema state.
+    pub migration_sets: Vec<sql::MigrationSet>,
+}
+
+impl Project {
+    pub fn new(files: Vec<ParsedFile>) -> Self {
+        let migration_sets = sql::MigrationSet::build_all(&files);
+        Self { files, migration_sets }
+    }
+
+    pub fn file(&self, id: FileId) -> &ParsedFile {
+        &self.files[id]
+    }
+}
