@@ -190,7 +190,7 @@ mod tests {
         let a = SourceFile::in_memory("m.sql", "create table  t (id int);");
         let b = SourceFile::in_memory("m.sql", "\n\n-- moved\ncreate table t\n(id int);");
         let fa = fingerprint("sql/require-rls", &a, Span::new(0, 25), None, 0);
-        let fb = fingerprint("sql/require-rls", &b, Span::new(12, 37), None, 0);
+        let fb = fingerprint("sql/require-rls", &b, Span::new(11, 35), None, 0);
         assert_eq!(fa, fb);
         assert_ne!(fa, fingerprint("sql/require-rls", &a, Span::new(0, 25), None, 1));
         assert_eq!(fa.len(), 32);
