@@ -1,68 +1,34 @@
 //! Migration SQL: statements with spans, the facts each statement establishes, and ordered migration
 //! sets replayed into schema state.
+//!
+//! Facts come from one token-level recogniser (exact spans, quoted identifiers, DO-block bodies and
+//! EXECUTE strings); sqlparser validates each statement, and a statement that neither sqlparser nor
+//! the recogniser understands becomes an `sql/unparsed-statement` note.
 
 pub mod lexer;
 mod migration;
 mod recognise;
+pub mod types;
 
-pub use migration::{MigrationFile, MigrationSet, SchemaState, TableState};
+pub use migration::{
+    DefaultGrant, Event, ExtensionState, FunctionState, Loc, MigrationFile, MigrationSet,
+    PolicyState, SchemaState, TableState, ViewState, compare_migration_names, is_down_migration,
+};
+pub use types::*;
 
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
-use crate::source::{LineIndex, Span};
-
-/// A schema-qualified name, normalised as PostgreSQL does (unquoted parts folded to lower case).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct QualName {
-    pub schema: Option<String>,
-    pub name: String,
-}
-
-impl std::fmt::Display for QualName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.schema {
-            Some(schema) => write!(f, "{schema}.{}", self.name),
-            None => f.write_str(&self.name),
-        }
-    }
-}
-
-/// What a statement does to the schema, as far as the rules care.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fact {
-    CreateTable {
-        name: QualName,
-        name_span: Span,
-        temporary: bool,
-    },
-    DropTable {
-        name: QualName,
-    },
-    RenameTable {
-        from: QualName,
-        to: String,
-    },
-    SetTableSchema {
-        table: QualName,
-        schema: String,
-    },
-    /// `ALTER TABLE … ENABLE|DISABLE ROW LEVEL SECURITY`.
-    SetRls {
-        table: QualName,
-        enabled: bool,
-    },
-    SetSearchPath {
-        schemas: Vec<String>,
-    },
-}
+use crate::source::Span;
 
 #[derive(Debug, Clone)]
 pub struct Statement {
     pub span: Span,
     pub facts: Vec<Fact>,
-    /// True when sqlparser parsed the statement; false when the fallback recogniser was used.
+    /// True when sqlparser parsed the statement.
     pub parsed: bool,
+    /// Goose `-- +goose Down` section: not replayed into the state.
+    pub down: bool,
 }
 
 /// A problem the SQL reader found; the engine turns it into a finding of `rule`.
@@ -77,6 +43,8 @@ pub struct SqlDiagnostic {
 pub struct SqlFile {
     pub statements: Vec<Statement>,
     pub diagnostics: Vec<SqlDiagnostic>,
+    /// The file has goose `-- +goose Down` annotations.
+    pub has_goose_down: bool,
 }
 
 impl SqlFile {
@@ -90,6 +58,8 @@ impl SqlFile {
                 message: error.message,
             });
         }
+        let goose = goose_sections(text, &tokens);
+        file.has_goose_down = goose.iter().any(|(_, down)| *down);
         let (raw_statements, meta_commands) = lexer::split(&tokens);
         for span in meta_commands {
             file.diagnostics.push(SqlDiagnostic {
@@ -99,11 +69,43 @@ impl SqlFile {
             });
         }
         for raw in &raw_statements {
-            file.statements
-                .push(read_statement(text, raw, &mut file.diagnostics));
+            let down = goose
+                .iter()
+                .rev()
+                .find(|(at, _)| *at <= raw.span.start)
+                .is_some_and(|(_, down)| *down);
+            let mut statement = read_statement(text, raw, &mut file.diagnostics);
+            statement.down = down;
+            file.statements.push(statement);
         }
         file
     }
+
+    /// Every fact of the file's forward (replayed) statements, with the statement span.
+    pub fn facts(&self) -> impl Iterator<Item = (&Statement, &Fact)> {
+        self.statements
+            .iter()
+            .flat_map(|s| s.facts.iter().map(move |f| (s, f)))
+    }
+}
+
+/// Positions of `-- +goose Up` / `-- +goose Down` markers: (offset, is_down).
+fn goose_sections(text: &str, tokens: &[lexer::Token]) -> Vec<(usize, bool)> {
+    tokens
+        .iter()
+        .filter(|t| t.kind == lexer::TokenKind::Comment)
+        .filter_map(|t| {
+            let body = text[t.span.range()].trim_start_matches('-').trim();
+            let rest = body.strip_prefix("+goose")?.trim().to_ascii_lowercase();
+            if rest.starts_with("down") {
+                Some((t.span.start, true))
+            } else if rest.starts_with("up") {
+                Some((t.span.start, false))
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 fn read_statement(
@@ -112,56 +114,41 @@ fn read_statement(
     diagnostics: &mut Vec<SqlDiagnostic>,
 ) -> Statement {
     let stmt_text = &text[raw.span.range()];
-    match Parser::parse_sql(&PostgreSqlDialect {}, stmt_text) {
-        Ok(parsed) => {
-            let index = LineIndex::new(stmt_text);
-            let locate = |span: sqlparser::tokenizer::Span| -> Option<Span> {
-                if span.start.line == 0 {
-                    return None;
+    let recognised = recognise::statement(text, &raw.tokens);
+    let parsed = Parser::parse_sql(&PostgreSqlDialect {}, stmt_text);
+    let parsed_ok = parsed.is_ok();
+    for (span, message) in &recognised.notes {
+        diagnostics.push(SqlDiagnostic {
+            rule: "sql/unparsed-statement",
+            span: *span,
+            message: message.clone(),
+        });
+    }
+    if let Err(error) = parsed
+        && !recognised.understood
+    {
+        let what = first_words(text, &raw.tokens);
+        diagnostics.push(SqlDiagnostic {
+            rule: "sql/unparsed-statement",
+            span: raw.tokens.first().map_or(raw.span, |t| {
+                t.span.cover(raw.tokens.get(1).map_or(t.span, |n| n.span))
+            }),
+            message: format!(
+                "`{what}` statement not understood by the SQL parser ({}); {}",
+                clean_parser_error(&error.to_string()),
+                if recognised.facts.is_empty() {
+                    "no schema facts recovered"
+                } else {
+                    "schema facts recovered by the fallback recogniser"
                 }
-                let start = index.offset_of(
-                    span.start.line as usize,
-                    span.start.column as usize,
-                    stmt_text,
-                );
-                let end =
-                    index.offset_of(span.end.line as usize, span.end.column as usize, stmt_text);
-                Some(Span::new(start, end.max(start)).offset(raw.span.start))
-            };
-            let facts = parsed
-                .iter()
-                .flat_map(|statement| recognise::from_ast(statement, &locate, raw.span))
-                .collect();
-            Statement {
-                span: raw.span,
-                facts,
-                parsed: true,
-            }
-        }
-        Err(error) => {
-            let facts = recognise::from_tokens(text, &raw.tokens);
-            let what = first_words(text, &raw.tokens);
-            diagnostics.push(SqlDiagnostic {
-                rule: "sql/unparsed-statement",
-                span: raw.tokens.first().map_or(raw.span, |t| {
-                    t.span.cover(raw.tokens.get(1).map_or(t.span, |n| n.span))
-                }),
-                message: format!(
-                    "`{what}` statement not understood by the SQL parser ({}); {}",
-                    clean_parser_error(&error.to_string()),
-                    if facts.is_empty() {
-                        "no schema facts recovered"
-                    } else {
-                        "schema facts recovered by the fallback recogniser"
-                    }
-                ),
-            });
-            Statement {
-                span: raw.span,
-                facts,
-                parsed: false,
-            }
-        }
+            ),
+        });
+    }
+    Statement {
+        span: raw.span,
+        facts: recognised.facts,
+        parsed: parsed_ok,
+        down: false,
     }
 }
 
@@ -177,8 +164,7 @@ fn first_words(text: &str, tokens: &[lexer::Token]) -> String {
 
 fn clean_parser_error(message: &str) -> String {
     let message = message.trim_start_matches("sql parser error: ");
-    let message: String = message.chars().take(120).collect();
-    message
+    message.chars().take(120).collect()
 }
 
 /// Normalises one identifier part: quoted parts keep their case, unquoted ones fold to lower case.
@@ -195,50 +181,50 @@ mod tests {
     use super::*;
 
     #[test]
-    fn facts_from_parsed_statements_with_name_spans() {
+    fn facts_with_name_spans_and_quoted_identifiers() {
         let text = "create table public.\"Orders\" (id int);\nALTER TABLE \"Orders\" ENABLE ROW LEVEL SECURITY;";
         let file = SqlFile::parse(text);
         assert!(file.diagnostics.is_empty(), "{:?}", file.diagnostics);
         match &file.statements[0].facts[0] {
-            Fact::CreateTable {
-                name, name_span, ..
-            } => {
-                assert_eq!(
-                    name,
-                    &QualName {
-                        schema: Some("public".into()),
-                        name: "Orders".into()
-                    }
-                );
-                assert_eq!(&text[name_span.range()], "public.\"Orders\"");
+            Fact::CreateTable(t) => {
+                assert_eq!(t.name, QualName::new(Some("public"), "Orders"));
+                assert_eq!(&text[t.name_span.range()], "public.\"Orders\"");
             }
             other => panic!("unexpected {other:?}"),
         }
         assert_eq!(
             file.statements[1].facts,
             vec![Fact::SetRls {
-                table: QualName {
-                    schema: None,
-                    name: "Orders".into()
-                },
+                table: QualName::new(None, "Orders"),
                 enabled: true
             }]
         );
     }
 
     #[test]
-    fn unparsable_statement_is_a_note_and_the_rest_is_read() {
-        let text = "do $$ begin raise notice 'x'; end $$;\ncreate table t (id int);";
+    fn unknown_statement_is_a_note_and_the_rest_is_read() {
+        let text = "frobnicate the $$database$$;\ncreate table t (id int);";
         let file = SqlFile::parse(text);
-        assert_eq!(file.diagnostics.len(), 1);
+        assert_eq!(file.diagnostics.len(), 1, "{:?}", file.diagnostics);
         assert_eq!(file.diagnostics[0].rule, "sql/unparsed-statement");
-        assert_eq!(
-            &text[file.diagnostics[0].span.range()],
-            "do $$ begin raise notice 'x'; end $$"
-        );
-        assert!(matches!(
-            file.statements[1].facts[0],
-            Fact::CreateTable { .. }
-        ));
+        assert_eq!(&text[file.diagnostics[0].span.range()], "frobnicate the");
+        assert!(matches!(file.statements[1].facts[0], Fact::CreateTable(_)));
+    }
+
+    #[test]
+    fn do_blocks_are_read_without_notes() {
+        let text = "do $$ begin\n  if not exists (select 1) then\n    create table public.t (id int);\n  end if;\n  execute 'alter table public.t enable row level security';\nend $$;";
+        let file = SqlFile::parse(text);
+        assert!(file.diagnostics.is_empty(), "{:?}", file.diagnostics);
+        assert_eq!(file.statements[0].facts.len(), 2);
+    }
+
+    #[test]
+    fn goose_down_sections_are_marked() {
+        let text = "-- +goose Up\ncreate table t (id int);\n-- +goose Down\ndrop table t;";
+        let file = SqlFile::parse(text);
+        assert!(file.has_goose_down);
+        assert!(!file.statements[0].down);
+        assert!(file.statements[1].down);
     }
 }

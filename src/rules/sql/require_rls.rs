@@ -1,5 +1,3 @@
-use globset::{Glob, GlobSetBuilder};
-
 use crate::declare_rule;
 use crate::document::Project;
 use crate::finding::Diagnostic;
@@ -27,15 +25,16 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// - `schemas` (list of strings, default `["public"]`): schemas exposed through the API.
+    /// - `schemas` (list of strings, default: `[api] schemas` from `supabase/config.toml` when present,
+    ///   else `["public"]`): schemas exposed through the API.
     /// - `exempt-tables` (list of globs over `schema.table`, default `[]`): tables that may go without RLS.
     ///
     /// ## References
     /// - PostgreSQL manual, "Row Security Policies".
     /// - Supabase docs, "Row Level Security"; Supabase splinter lint 0013 `rls_disabled_in_public`.
     pub struct RequireRls {
-        /// Schemas exposed through the API.
-        schemas: Vec<String>,
+        /// Schemas exposed through the API; unset means the project's config or `["public"]`.
+        schemas: Option<Vec<String>>,
         /// Globs over `schema.table` naming tables that may go without RLS.
         exempt_tables: Vec<String>,
     }
@@ -47,7 +46,7 @@ declare_rule! {
 impl Default for RequireRls {
     fn default() -> Self {
         Self {
-            schemas: vec!["public".into()],
+            schemas: None,
             exempt_tables: Vec::new(),
         }
     }
@@ -59,19 +58,15 @@ impl Rule for RequireRls {
     }
 
     fn check_project(&self, project: &Project, sink: &mut Sink) {
-        let mut exempt = GlobSetBuilder::new();
-        for pattern in &self.exempt_tables {
-            // Options are validated at load time by `validate`; a bad glob here matches nothing.
-            if let Ok(glob) = Glob::new(pattern) {
-                exempt.add(glob);
-            }
-        }
-        let exempt = exempt.build().unwrap_or_else(|_| globset::GlobSet::empty());
+        let exempt = super::globset(&self.exempt_tables);
         for set in &project.migration_sets {
+            let schemas = set.exposed(&self.schemas);
             for ((schema, name), table) in &set.state.tables {
                 if table.rls_enabled.is_some()
                     || table.temporary
-                    || !self.schemas.iter().any(|s| s == schema)
+                    || table.external
+                    || table.kind == crate::document::sql::RelKind::Foreign
+                    || !schemas.iter().any(|s| s == schema)
                 {
                     continue;
                 }
