@@ -11,8 +11,9 @@ mod recognise;
 pub mod types;
 
 pub use migration::{
-    DefaultGrant, Event, ExtensionState, FunctionState, Loc, MigrationFile, MigrationSet,
-    PolicyState, SchemaState, TableState, ViewState, compare_migration_names, is_down_migration,
+    DefaultGrant, Event, ExtensionState, FunctionState, Key, Loc, MigrationFile, MigrationSet,
+    PLATFORM_SCHEMAS, PolicyState, SchemaState, TableState, ViewState, compare_migration_names,
+    is_down_migration,
 };
 pub use types::*;
 
