@@ -99,7 +99,7 @@ pub enum ConfigError {
         source: Box<regex::Error>,
     },
     #[error(
-        "detector `{id}`: unknown validate `{value}` (expected jwt, jwt-service-role, db-url or generic)"
+        "detector `{id}`: unknown validate `{value}` (expected jwt, jwt-service-role, db-url, basic-auth or generic)"
     )]
     Validate { id: String, value: String },
     #[error("detector `{id}`: {message}")]
@@ -116,6 +116,8 @@ pub enum Validate {
     JwtServiceRole,
     /// A URL whose password is not a placeholder nor a local-only default.
     DbUrl,
+    /// Base64 `user:password` whose password is not a placeholder.
+    BasicAuth,
     /// A random-looking value under a secret-named key.
     Generic,
 }
@@ -237,6 +239,7 @@ impl RawConfig {
                 Some("jwt-service-role") => Validate::JwtServiceRole,
                 Some("db-url") => Validate::DbUrl,
                 Some("generic") => Validate::Generic,
+                Some("basic-auth") => Validate::BasicAuth,
                 Some(other) => {
                     return Err(ConfigError::Validate {
                         id: raw.id,

@@ -318,6 +318,13 @@ impl Detectors {
                 let host = caps.get(3).map_or("", |m| m.as_str());
                 self.url_password_is_secret(host, secret)
             }
+            Validate::BasicAuth => jwt::base64url_decode(secret)
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .and_then(|pair| {
+                    let (_, password) = pair.split_once(':')?;
+                    Some(password.len() >= 6 && !heuristics::is_placeholder(password))
+                })
+                .unwrap_or(false),
             Validate::Generic => {
                 let key = detector
                     .key_group
@@ -383,12 +390,19 @@ impl Detectors {
             return found;
         }
         let key = key_text?;
-        (heuristics::key_looks_secret(key) && heuristics::generic_value_is_secret(key, trimmed))
-            .then(|| SecretMatch {
-                detector: "generic-secret",
-                description: "Random-looking value assigned to a secret-named key".to_string(),
-                span: whole,
-            })
+        let lower = trimmed.to_lowercase();
+        let allowed = self.compiled.global.iter().any(|list| {
+            list.regexes.iter().any(|r| r.is_match(trimmed))
+                || list.stopwords.iter().any(|w| lower.contains(w.as_str()))
+        });
+        (!allowed
+            && heuristics::key_looks_secret(key)
+            && heuristics::generic_value_is_secret(key, trimmed))
+        .then(|| SecretMatch {
+            detector: "generic-secret",
+            description: "Random-looking value assigned to a secret-named key".to_string(),
+            span: whole,
+        })
     }
 }
 
