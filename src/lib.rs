@@ -12,6 +12,7 @@ pub mod finding;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod secrets;
 pub mod source;
 pub mod suppress;
 
