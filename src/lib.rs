@@ -3,3 +3,7 @@
 
 pub mod finding;
 pub mod source;
+
+// Compiled standalone until the document module lands in main; then it moves under `document`.
+#[path = "document/dockerfile/mod.rs"]
+pub mod dockerfile;
