@@ -368,3 +368,42 @@ fn adversarial_inputs_never_panic() {
     let nested = format!("FROM a\nUSER {}x{}\n", "${a:-".repeat(2_000), "}".repeat(2_000));
     let _ = parse(&nested);
 }
+
+/// A small deterministic fuzzer: random mixes of the tokens that drive the parser's state
+/// machine. Every span must stay inside the text and on char boundaries.
+#[test]
+fn random_token_soup_never_panics() {
+    const TOKENS: &[&str] = &[
+        "FROM ", "RUN ", "USER ", "ENV ", "ARG ", "COPY ", "ADD ", "HEALTHCHECK ", "SHELL ", "CMD ", "ONBUILD ", "AS ",
+        "\n", "\r\n", "\\", "`", "\\\n", "`\n", "# escape=`\n", "# syntax=x\n", "#", " ", "\t", "<<", "<<-", "EOF",
+        "\tEOF", "'", "\"", "$", "${", "}", ":-", ":+", "=", "--mount=type=secret", "--from=", "[", "]", "\"a\",",
+        "root", "0", ":", "é", "€", "alpine", "builder", "a=b", "NONE", "CMD",
+    ];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..3_000 {
+        let len = (next() % 60) as usize;
+        let text: String = (0..len).map(|_| TOKENS[(next() % TOKENS.len() as u64) as usize]).collect();
+        let df = parse(&text);
+        let check = |span: Span| {
+            assert!(span.start <= span.end && span.end <= text.len(), "{text:?}: {span:?}");
+            assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end), "{text:?}: {span:?}");
+        };
+        df.diagnostics.iter().for_each(|d| check(d.span));
+        for i in &df.instructions {
+            check(i.span);
+            check(i.full_span);
+            check(i.keyword_span);
+            check(i.args_span());
+            i.heredocs.iter().for_each(|h| check(h.body));
+        }
+        for s in 0..df.stages.len() {
+            let _ = df.effective_user(s, &|_| false);
+        }
+    }
+}
