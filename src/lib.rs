@@ -1,9 +1,19 @@
 //! tollgate: policy-as-code compliance checks for migration SQL, env files, Dockerfiles and
 //! Kubernetes manifests.
+//!
+//! The pipeline is data in, data out; only the ends do I/O:
+//! discover → read → parse (per kind) → check (rules) → suppress → report.
 
+pub mod cli;
+pub mod discover;
+pub mod document;
+pub mod engine;
 pub mod finding;
+pub mod policy;
+pub mod report;
+pub mod rules;
 pub mod source;
+pub mod suppress;
 
-// Compiled standalone until the document module lands in main; then it moves under `document`.
-#[path = "document/dockerfile/mod.rs"]
-pub mod dockerfile;
+#[cfg(test)]
+pub(crate) mod testing;
