@@ -2,4 +2,5 @@
 //! Kubernetes manifests.
 
 pub mod finding;
+pub mod github;
 pub mod source;
