@@ -1,6 +1,20 @@
 //! tollgate: policy-as-code compliance checks for migration SQL, env files, Dockerfiles and
 //! Kubernetes manifests.
+//!
+//! The pipeline is data in, data out; only the ends do I/O:
+//! discover → read → parse (per kind) → check (rules) → suppress → report.
 
+pub mod cli;
+pub mod discover;
+pub mod document;
+pub mod engine;
 pub mod finding;
 pub mod github;
+pub mod policy;
+pub mod report;
+pub mod rules;
 pub mod source;
+pub mod suppress;
+
+#[cfg(test)]
+pub(crate) mod testing;

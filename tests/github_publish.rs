@@ -49,7 +49,7 @@ fn ctx() -> PrContext {
     PrContext {
         pr: PrRef { owner: "acme".into(), repo: "shop".into(), number: 42 },
         head_sha: HEAD.into(),
-        fork: false,
+        read_only: None,
         blob_base: None,
         run_url: None,
     }
@@ -197,7 +197,7 @@ fn a_fork_pull_request_makes_no_writes() {
     let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
     let findings = base_findings();
     let mut fork = ctx();
-    fork.fork = true;
+    fork.read_only = Some("pull request from a fork (mallory/shop)".into());
     let (out, logs) = run(&fake, &fork, &findings, &PublishOptions::default());
     assert!(out.degraded && fake.writes().is_empty());
     assert_eq!(out.plan.kept.len(), 3);
@@ -274,7 +274,7 @@ fn more_than_50_annotations_are_sent_in_batches() {
     let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
     let findings: Vec<Finding> =
         (0..120).map(|i| finding("db/migrations/0002_orders.sql", 1 + i % 4, "sql/require-rls", &format!("finding {i}"), &format!("fp{i:04}"))).collect();
-    let opts = PublishOptions { comment: CommentMode::Off, check_run: true, conclusion: "failure", ..PublishOptions::default() };
+    let opts = PublishOptions { comment: CommentMode::Off, check_run: true, ..PublishOptions::default() };
     let (out, _) = run(&fake, &ctx(), &findings, &opts);
     let id = out.check_run.unwrap();
     let writes = fake.writes();

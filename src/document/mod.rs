@@ -25,6 +25,17 @@ impl FileKind {
         }
     }
 
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.as_str() == name)
+    }
+
+    /// Classification globs used unless the policy's `[files.kinds]` replaces them.
+    pub const fn default_globs(self) -> &'static [&'static str] {
+        match self {
+            FileKind::Sql => &["**/migrations/**/*.sql", "**/migrations/*.sql"],
+        }
+    }
+
     /// The rule-id prefix of rules that check this kind.
     pub const fn rule_kind(self) -> &'static str {
         self.as_str()
@@ -72,7 +83,10 @@ pub struct Project {
 impl Project {
     pub fn new(files: Vec<ParsedFile>) -> Self {
         let migration_sets = sql::MigrationSet::build_all(&files);
-        Self { files, migration_sets }
+        Self {
+            files,
+            migration_sets,
+        }
     }
 
     pub fn file(&self, id: FileId) -> &ParsedFile {

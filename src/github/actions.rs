@@ -106,11 +106,12 @@ pub fn pr_context(env: &ActionsEnv) -> Result<PrContext, ContextError> {
     let base_repo = pr.base.as_ref().and_then(|b| b.repo.as_ref()).and_then(|r| r.full_name.as_deref()).unwrap_or(repository);
     // `pull_request_target` runs with a write token even for forks; a deleted fork has `head.repo: null`.
     let fork = event_name != "pull_request_target" && head_repo != Some(base_repo);
+    let read_only = fork.then(|| format!("pull request from a fork ({})", head_repo.unwrap_or("deleted repository")));
     let blob_base = Some(format!("{}/{repository}/blob/{head_sha}", env.server_url.trim_end_matches('/')));
     Ok(PrContext {
         pr: PrRef { owner: owner.to_string(), repo: repo.to_string(), number },
         head_sha,
-        fork,
+        read_only,
         blob_base,
         run_url: env.run_url(),
     })
@@ -165,16 +166,16 @@ mod tests {
         let same = r#"{"number":7,"pull_request":{"number":7,"head":{"sha":"h1","repo":{"full_name":"acme/shop"}},"base":{"sha":"b1","repo":{"full_name":"acme/shop"}}}}"#;
         let (_d, env) = env_with(same, "pull_request");
         let ctx = pr_context(&env).unwrap();
-        assert_eq!((ctx.pr.number, ctx.head_sha.as_str(), ctx.fork), (7, "h1", false));
+        assert_eq!((ctx.pr.number, ctx.head_sha.as_str(), ctx.read_only.is_some()), (7, "h1", false));
         assert_eq!(ctx.run_url.as_deref(), Some("https://github.com/acme/shop/actions/runs/77"));
         let fork = same.replacen("acme/shop", "mallory/shop", 1);
         let (_d, env) = env_with(&fork, "pull_request");
-        assert!(pr_context(&env).unwrap().fork);
+        assert_eq!(pr_context(&env).unwrap().read_only.as_deref(), Some("pull request from a fork (mallory/shop)"));
         let (_d, env) = env_with(&fork, "pull_request_target");
-        assert!(!pr_context(&env).unwrap().fork);
+        assert!(pr_context(&env).unwrap().read_only.is_none());
         let deleted = r#"{"pull_request":{"number":3,"head":{"sha":"h","repo":null},"base":{"repo":{"full_name":"acme/shop"}}}}"#;
         let (_d, env) = env_with(deleted, "pull_request");
-        assert!(pr_context(&env).unwrap().fork);
+        assert!(pr_context(&env).unwrap().read_only.is_some());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod actions;
 pub mod api;
+pub mod command;
 pub mod diff;
 pub mod filter;
 pub mod octo;

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Level};
 
 use super::api::{ApiError, CheckRunOutput, CheckRunUpdate, DraftComment, GitHubApi, NewCheckRun, NewReview, PrRef, ReviewComment};
 use super::diff::{FileDiff, PrDiff, parse_patch};
@@ -49,8 +49,8 @@ pub struct PublishOptions {
     /// Create a check run with annotations (needs `checks: write`).
     pub check_run: bool,
     pub check_name: String,
-    /// The check run's conclusion, decided by the caller from the fail level.
-    pub conclusion: &'static str,
+    /// Lowest level that fails the run (`None`: never); decides the check run's conclusion.
+    pub fail_level: Option<Level>,
     /// New inline comments per review; the rest go to the summary.
     pub max_inline: usize,
 }
@@ -62,7 +62,7 @@ impl Default for PublishOptions {
             comment: CommentMode::Review,
             check_run: false,
             check_name: "tollgate".into(),
-            conclusion: "success",
+            fail_level: Some(Level::Error),
             max_inline: 50,
         }
     }
@@ -74,8 +74,8 @@ pub struct PrContext {
     pub pr: PrRef,
     /// `pull_request.head.sha`, never the merge commit `GITHUB_SHA`.
     pub head_sha: String,
-    /// Head repository differs from the base: the token is read-only, skip every write.
-    pub fork: bool,
+    /// Why the token cannot write (a fork pull request, no token): skip every write, say why once.
+    pub read_only: Option<String>,
     pub blob_base: Option<String>,
     pub run_url: Option<String>,
 }
@@ -370,6 +370,12 @@ impl<'a> Publisher<'_, 'a> {
 
     fn check_run(&mut self) {
         let kept = self.out.plan.kept.clone();
+        let max = kept.iter().map(|f| f.level).max();
+        let conclusion = match (max, self.opts.fail_level) {
+            (Some(max), Some(fail)) if max >= fail => "failure",
+            (Some(_), _) => "neutral",
+            (None, _) => "success",
+        };
         let annotations = render::annotations(&kept);
         let summary = render::truncate_bytes(render::check_summary(&kept, self.opts.filter), CHECK_SUMMARY_LIMIT);
         let title = if kept.is_empty() { "No findings".to_string() } else { render::count_line(&kept) };
@@ -381,7 +387,7 @@ impl<'a> Publisher<'_, 'a> {
             name: self.opts.check_name.clone(),
             head_sha: self.ctx.head_sha.clone(),
             status: if single { "completed" } else { "in_progress" },
-            conclusion: single.then_some(self.opts.conclusion),
+            conclusion: single.then_some(conclusion),
             output: output(first),
         };
         // A create with an unknown outcome is not repeated: a duplicate check run is worse than none.
@@ -396,7 +402,7 @@ impl<'a> Publisher<'_, 'a> {
             let last = i + 1 == count;
             let update = CheckRunUpdate {
                 status: last.then_some("completed"),
-                conclusion: last.then_some(self.opts.conclusion),
+                conclusion: last.then_some(conclusion),
                 output: output(batch),
             };
             let mut result = self.api.update_check_run(&self.ctx.pr, id, &update);
@@ -438,8 +444,8 @@ pub fn publish<'a>(
         let inline: Vec<&Finding> = out.plan.inline.iter().map(|(f, _)| *f).collect();
         out.not_inline.extend(inline);
     }
-    if ctx.fork {
-        log(&format!("tollgate: pull request from a fork: {READ_ONLY_NOTE}"));
+    if let Some(reason) = &ctx.read_only {
+        log(&format!("tollgate: {reason}: {READ_ONLY_NOTE}"));
         out.notes.push(READ_ONLY_NOTE.to_string());
         out.degraded = true;
         if opts.comment == CommentMode::Review {

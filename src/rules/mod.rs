@@ -112,16 +112,24 @@ pub struct RuleEntry {
     pub build: fn(Option<toml::Value>) -> Result<Box<dyn Rule>, String>,
 }
 
-fn build<R: Rule + DeserializeOwned + Default + 'static>(options: Option<toml::Value>) -> Result<Box<dyn Rule>, String> {
+fn build<R: Rule + DeserializeOwned + Default + 'static>(
+    options: Option<toml::Value>,
+) -> Result<Box<dyn Rule>, String> {
     match options {
         None => Ok(Box::new(R::default())),
-        Some(value) => value.try_into::<R>().map(|rule| Box::new(rule) as Box<dyn Rule>).map_err(|e| e.message().to_string()),
+        Some(value) => value
+            .try_into::<R>()
+            .map(|rule| Box::new(rule) as Box<dyn Rule>)
+            .map_err(|e| e.message().to_string()),
     }
 }
 
 macro_rules! rule {
     ($ty:path) => {
-        RuleEntry { meta: &<$ty as Declared>::META, build: build::<$ty> }
+        RuleEntry {
+            meta: &<$ty as Declared>::META,
+            build: build::<$ty>,
+        }
     };
 }
 
@@ -163,17 +171,36 @@ mod tests {
     /// Registry invariants: unique well-formed ids and complete docs for every rule.
     #[test]
     fn registry_is_well_formed() {
-        let id_shape = regex::Regex::new(r"^(sql|env|docker|k8s|secret|tollgate)/[a-z0-9]+(-[a-z0-9]+)*$").unwrap();
+        let id_shape =
+            regex::Regex::new(r"^(sql|env|docker|k8s|secret|tollgate)/[a-z0-9]+(-[a-z0-9]+)*$")
+                .unwrap();
         let mut seen = HashSet::new();
         for entry in REGISTRY {
             let meta = entry.meta;
             assert!(id_shape.is_match(meta.id), "bad rule id {}", meta.id);
             assert!(seen.insert(meta.id), "duplicate rule id {}", meta.id);
-            assert!(!meta.summary.is_empty() && !meta.summary.ends_with('.'), "{}: summary is one line, no period", meta.id);
-            for section in ["## Why it matters", "## Violating example", "## Compliant example", "## Options"] {
-                assert!(meta.docs.contains(section), "{} docs lack `{section}`", meta.id);
+            assert!(
+                !meta.summary.is_empty() && !meta.summary.ends_with('.'),
+                "{}: summary is one line, no period",
+                meta.id
+            );
+            for section in [
+                "## Why it matters",
+                "## Violating example",
+                "## Compliant example",
+                "## Options",
+            ] {
+                assert!(
+                    meta.docs.contains(section),
+                    "{} docs lack `{section}`",
+                    meta.id
+                );
             }
-            assert!((entry.build)(None).is_ok(), "{} must build with default options", meta.id);
+            assert!(
+                (entry.build)(None).is_ok(),
+                "{} must build with default options",
+                meta.id
+            );
         }
     }
 
