@@ -207,7 +207,14 @@ pub(crate) fn load_policy(explicit: Option<&Path>) -> Result<Policy, miette::Rep
             .and_then(|dir| Policy::discover(&dir)),
     };
     match path {
-        Some(path) => Policy::load(&path).map_err(miette::Report::new),
+        Some(path) => {
+            // Shown relative to the working directory when it is below it, as users typed it.
+            let shown = std::env::current_dir()
+                .ok()
+                .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+                .unwrap_or(path);
+            Policy::load(&shown).map_err(miette::Report::new)
+        }
         None => Ok(Policy::recommended()),
     }
 }

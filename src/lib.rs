@@ -13,6 +13,7 @@ pub mod github;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod secrets;
 pub mod source;
 pub mod suppress;
 

@@ -25,12 +25,29 @@ fn human_output_renders_the_snippet_help_and_summary() {
     let out = run(&["check", "fixtures/demo/supabase"]);
     assert_eq!(code(&out), 1);
     let text = stdout(&out);
-    assert!(text.contains("× table `public.validation_runs` does not enable row level security"), "{text}");
-    assert!(text.contains("[fixtures/demo/supabase/migrations/20250401000000_bot_registration.sql:18:14]"), "{text}");
-    assert!(text.contains(" 18 │ create table public.validation_runs ("), "{text}");
-    assert!(text.contains("help: add `alter table public.validation_runs enable row level security;`"), "{text}");
+    assert!(
+        text.contains("× table `public.validation_runs` does not enable row level security"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "[fixtures/demo/supabase/migrations/20250401000000_bot_registration.sql:18:14]"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(" 18 │ create table public.validation_runs ("),
+        "{text}"
+    );
+    assert!(
+        text.contains("help: add `alter table public.validation_runs enable row level security;`"),
+        "{text}"
+    );
     assert!(text.contains("docs/rules/sql/require-rls.md"), "{text}");
-    assert!(text.contains("✖ 2 errors, 0 warnings, 1 note in 5 files checked (1 suppressed) in "), "{text}");
+    assert!(
+        text.contains("✖ 2 errors, 0 warnings, 1 note in 5 files checked (1 suppressed) in "),
+        "{text}"
+    );
 }
 
 #[test]
@@ -43,23 +60,54 @@ fn quiet_prints_only_the_summary() {
 
 #[test]
 fn exit_codes() {
-    let clean = repo(&[("db/migrations/0001.sql", b"create table t (id int);\nalter table t enable row level security;\n")]);
+    let clean = repo(&[(
+        "db/migrations/0001.sql",
+        b"create table t (id int);\nalter table t enable row level security;\n",
+    )]);
     let dirty = repo(&[("db/migrations/0001.sql", b"create table t (id int);\n")]);
     let notes = repo(&[("db/migrations/0001.sql", b"do $$ begin end $$;\n")]);
     assert_eq!(code(&run_in(clean.path(), &["check"])), 0);
     assert_eq!(code(&run_in(dirty.path(), &["check"])), 1);
-    assert_eq!(code(&run_in(dirty.path(), &["check", "--fail-on", "never"])), 0);
+    assert_eq!(
+        code(&run_in(dirty.path(), &["check", "--fail-on", "never"])),
+        0
+    );
     assert_eq!(code(&run_in(notes.path(), &["check"])), 0);
-    assert_eq!(code(&run_in(notes.path(), &["check", "--fail-on", "warning"])), 0);
-    assert_eq!(code(&run_in(notes.path(), &["check", "--fail-on", "note"])), 1);
+    assert_eq!(
+        code(&run_in(notes.path(), &["check", "--fail-on", "warning"])),
+        0
+    );
+    assert_eq!(
+        code(&run_in(notes.path(), &["check", "--fail-on", "note"])),
+        1
+    );
     // Usage, policy and I/O errors are 2, never 0.
-    assert_eq!(code(&run_in(clean.path(), &["check", "--format", "yaml"])), 2);
+    assert_eq!(
+        code(&run_in(clean.path(), &["check", "--format", "yaml"])),
+        2
+    );
     assert_eq!(code(&run_in(clean.path(), &["check", "does-not-exist"])), 2);
     assert_eq!(code(&run_in(clean.path(), &["frobnicate"])), 2);
-    std::fs::write(clean.path().join("tollgate.toml"), "[rules.sql]\nrequire-rls = \"loud\"\n").unwrap();
+    std::fs::write(
+        clean.path().join("tollgate.toml"),
+        "[rules.sql]\nrequire-rls = \"loud\"\n",
+    )
+    .unwrap();
     assert_eq!(code(&run_in(clean.path(), &["check"])), 2);
-    assert_eq!(code(&run_in(clean.path(), &["check", "--policy", "missing.toml"])), 2);
-    assert_eq!(code(&run_in(clean.path(), &["check", "--output", "/nonexistent-dir/x.json"])), 2);
+    assert_eq!(
+        code(&run_in(
+            clean.path(),
+            &["check", "--policy", "missing.toml"]
+        )),
+        2
+    );
+    assert_eq!(
+        code(&run_in(
+            clean.path(),
+            &["check", "--output", "/nonexistent-dir/x.json"]
+        )),
+        2
+    );
     assert_eq!(code(&run_in(clean.path(), &["--help"])), 0);
 }
 
@@ -79,24 +127,38 @@ fn threads_do_not_change_output() {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for set in 0..20 {
         for n in 0..15 {
-            let body = format!("create table s{set}_t{n} (id int);\n-- tollgate-ignore sql/require-rls -- fixture\ncreate table s{set}_w{n} (id int);\ndo $$ begin end $$;\n");
-            files.push((format!("svc{set}/migrations/{n:04}_m.sql"), body.into_bytes()));
+            let body = format!(
+                "create table s{set}_t{n} (id int);\n-- tollgate-ignore sql/require-rls -- fixture\ncreate table s{set}_w{n} (id int);\ndo $$ begin end $$;\n"
+            );
+            files.push((
+                format!("svc{set}/migrations/{n:04}_m.sql"),
+                body.into_bytes(),
+            ));
         }
     }
-    let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .collect();
     let dir = repo(&refs);
     for format in ["json", "sarif", "github", "markdown", "junit"] {
         let one = run_in(dir.path(), &["check", "--threads", "1", "--format", format]);
         let eight = run_in(dir.path(), &["check", "--threads", "8", "--format", format]);
         assert_eq!(code(&one), 1);
-        assert!(one.stdout == eight.stdout, "{format} output differs between 1 and 8 threads");
+        assert!(
+            one.stdout == eight.stdout,
+            "{format} output differs between 1 and 8 threads"
+        );
     }
 }
 
 #[test]
 fn output_file_gets_the_report_and_stderr_the_summary() {
     let dir = repo(&[("db/migrations/0001.sql", b"create table t (id int);\n")]);
-    let out = run_in(dir.path(), &["check", "--format", "sarif", "--output", "out.sarif"]);
+    let out = run_in(
+        dir.path(),
+        &["check", "--format", "sarif", "--output", "out.sarif"],
+    );
     assert_eq!(code(&out), 1);
     assert!(stdout(&out).is_empty());
     assert!(stderr(&out).contains("1 error"));
@@ -106,7 +168,10 @@ fn output_file_gets_the_report_and_stderr_the_summary() {
 
 #[test]
 fn github_annotations_are_escaped() {
-    let dir = repo(&[("db/migrations/0001_a,b:c%.sql", b"create table \"we,ird:na%me\" (id int);\n")]);
+    let dir = repo(&[(
+        "db/migrations/0001_a,b:c%.sql",
+        b"create table \"we,ird:na%me\" (id int);\n",
+    )]);
     let out = run_in(dir.path(), &["check", "--format", "github"]);
     let text = stdout(&out);
     assert_eq!(
@@ -151,9 +216,17 @@ alter table e enable row level security;
     assert!(text.contains("unknown rule `sql/require-rsl` (did you mean `sql/require-rls`?)"));
 
     // Reasons can be made optional by policy.
-    std::fs::write(dir.path().join("tollgate.toml"), "[suppressions]\nrequire-reason = false\n").unwrap();
+    std::fs::write(
+        dir.path().join("tollgate.toml"),
+        "[suppressions]\nrequire-reason = false\n",
+    )
+    .unwrap();
     let out = run_in(dir.path(), &["check", "--format", "json"]);
-    assert!(!findings(&stdout(&out)).iter().any(|f| f.ends_with("0001.sql:3:4")));
+    assert!(
+        !findings(&stdout(&out))
+            .iter()
+            .any(|f| f.ends_with("0001.sql:3:4"))
+    );
 }
 
 #[test]
@@ -170,7 +243,10 @@ fn file_wide_suppression() {
 fn binary_and_invalid_utf8_files_are_reported_not_crashed_on() {
     let dir = repo(&[
         ("db/migrations/0001_bin.sql", b"create table t\x00\x01\x02"),
-        ("db/migrations/0002_latin1.sql", b"-- caf\xe9\ncreate table u (id int);\n"),
+        (
+            "db/migrations/0002_latin1.sql",
+            b"-- caf\xe9\ncreate table u (id int);\n",
+        ),
         ("db/migrations/0003_ok.sql", b"create table v (id int);\n"),
     ]);
     let out = run_in(dir.path(), &["check", "--format", "json"]);
@@ -197,11 +273,23 @@ fn unreadable_file_is_a_clear_error() {
     let file = dir.path().join("db/migrations/0001.sql");
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o000)).unwrap();
     // Root reads anything: run as `nobody` then.
-    let is_root = std::process::Command::new("id").arg("-u").output().map(|o| o.stdout == b"0\n").unwrap_or(false);
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
     let out = if is_root {
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         std::process::Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups", bin(), "check", "--format", "json"])
+            .args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                bin(),
+                "check",
+                "--format",
+                "json",
+            ])
             .current_dir(dir.path())
             .output()
             .expect("setpriv")
@@ -210,8 +298,14 @@ fn unreadable_file_is_a_clear_error() {
     };
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let text = stdout(&out);
-    assert_eq!(findings(&text), vec!["tollgate/read-error db/migrations/0001.sql:1:1"]);
-    assert!(text.contains("cannot read file: Permission denied"), "{text}");
+    assert_eq!(
+        findings(&text),
+        vec!["tollgate/read-error db/migrations/0001.sql:1:1"]
+    );
+    assert!(
+        text.contains("cannot read file: Permission denied"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -219,11 +313,17 @@ fn rules_and_explain() {
     let out = run(&["rules"]);
     assert_eq!(code(&out), 0);
     let text = stdout(&out);
-    assert!(text.lines().any(|l| l.starts_with("sql/require-rls") && l.contains("error") && l.contains("row level security")));
+    assert!(text.lines().any(|l| l.starts_with("sql/require-rls")
+        && l.contains("error")
+        && l.contains("row level security")));
     let out = run(&["explain", "sql/require-rls"]);
     assert_eq!(code(&out), 0);
     let text = stdout(&out);
-    assert!(text.contains("## Why it matters") && text.contains("## Violating example") && text.contains("`exempt-tables`"));
+    assert!(
+        text.contains("## Why it matters")
+            && text.contains("## Violating example")
+            && text.contains("`exempt-tables`")
+    );
     let out = run(&["explain", "sql/require-rsl"]);
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("did you mean `sql/require-rls`?"));
@@ -231,12 +331,18 @@ fn rules_and_explain() {
 
 #[test]
 fn init_writes_a_tailored_policy_once() {
-    let dir = repo(&[("supabase/migrations/0001.sql", b"create table t (id int);\n")]);
+    let dir = repo(&[(
+        "supabase/migrations/0001.sql",
+        b"create table t (id int);\n",
+    )]);
     let out = run_in(dir.path(), &["init"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = std::fs::read_to_string(dir.path().join("tollgate.toml")).unwrap();
     assert!(text.contains("extends = [\"recommended\"]"));
-    assert!(text.contains("#   sql: 1 files in supabase/migrations"), "{text}");
+    assert!(
+        text.contains("#   sql: 1 files in supabase/migrations"),
+        "{text}"
+    );
     // The written policy loads and is used.
     assert_eq!(code(&run_in(dir.path(), &["check"])), 1);
     // Never overwrites.
@@ -249,11 +355,21 @@ fn init_writes_a_tailored_policy_once() {
 fn broken_pipe_exits_quietly() {
     use std::io::Read;
     use std::process::{Command, Stdio};
-    let mut child = Command::new(bin()).args(["rules"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = Command::new(bin())
+        .args(["rules"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     drop(child.stdout.take());
     let status = child.wait().unwrap();
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert!(!err.contains("panicked"), "{err}");
     assert!(status.code().is_some(), "killed by a signal");
 }

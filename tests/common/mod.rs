@@ -5,7 +5,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_tollgate")
+    static CHECKED: std::sync::Once = std::sync::Once::new();
+    let bin = env!("CARGO_BIN_EXE_tollgate");
+    CHECKED.call_once(|| {
+        let probe = Command::new(bin).env("TOLLGATE_PROBE_BUILD_DIR", "1").output().expect("run tollgate");
+        let built_from = String::from_utf8_lossy(&probe.stdout).trim().to_string();
+        assert_eq!(
+            built_from,
+            env!("CARGO_MANIFEST_DIR"),
+            "{bin} was built from another checkout sharing this CARGO_TARGET_DIR; give this checkout its own, e.g. \
+             `cp -a /work/target /work/target-$(basename $PWD); export CARGO_TARGET_DIR=/work/target-$(basename $PWD)`"
+        );
+    });
+    bin
 }
 
 pub fn root() -> PathBuf {
@@ -59,6 +71,14 @@ pub fn findings(json: &str) -> Vec<String> {
         .as_array()
         .expect("findings")
         .iter()
-        .map(|f| format!("{} {}:{}:{}", f["rule"].as_str().unwrap(), f["path"].as_str().unwrap(), f["start"]["line"], f["start"]["column"]))
+        .map(|f| {
+            format!(
+                "{} {}:{}:{}",
+                f["rule"].as_str().unwrap(),
+                f["path"].as_str().unwrap(),
+                f["start"]["line"],
+                f["start"]["column"]
+            )
+        })
         .collect()
 }
