@@ -99,6 +99,8 @@ pub struct FunctionState {
     pub security_definer: bool,
     pub search_path: Option<String>,
     pub procedure: bool,
+    /// The first word of the return type (`trigger`, `setof`, `uuid`…).
+    pub returns: String,
     /// Roles that may execute it (`public` until revoked).
     pub execute: Acl,
 }
@@ -719,6 +721,7 @@ impl Replay<'_> {
                         security_definer: f.security_definer,
                         search_path: f.search_path.clone(),
                         procedure: f.procedure,
+                        returns: f.returns.clone(),
                         execute,
                     },
                 );

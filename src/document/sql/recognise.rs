@@ -77,6 +77,10 @@ const HARMLESS: &[&str] = &[
 const MAX_DEPTH: usize = 4;
 
 fn read(text: &str, tokens: &[Token], out: &mut Recognised, depth: usize) {
+    let tokens = match tokens.split_last() {
+        Some((last, rest)) if last.kind == TokenKind::Semicolon => rest,
+        _ => tokens,
+    };
     let mut c = Cur {
         text,
         toks: tokens,
@@ -93,7 +97,14 @@ fn read(text: &str, tokens: &[Token], out: &mut Recognised, depth: usize) {
         "grant" | "revoke" => grant(&mut c, out),
         "set" => set(&mut c, out),
         "select" | "with" => select(&mut c, out),
-        "do" => do_block(&mut c, out, depth),
+        "do" => {
+            do_block(&mut c, out, depth);
+            // PL/pgSQL is not executed: conditions and loops are not evaluated, so a top-level DO
+            // block is always worth a note, with the facts read from its SQL commands.
+            if depth == 0 {
+                out.understood = false;
+            }
+        }
         "begin" | "start" => {
             if depth == 0 {
                 out.facts.push(Fact::Transaction { begin: true });
@@ -757,8 +768,12 @@ fn create_function(c: &mut Cur, out: &mut Recognised) {
     let args = c.group().map(|g| arg_types(c.text, g)).unwrap_or_default();
     let mut security_definer = false;
     let mut search_path = None;
+    let mut returns = String::new();
     while !c.done() {
-        if c.eat("security") {
+        if c.eat("returns") {
+            returns = c.word(0).unwrap_or_default();
+            c.i += 1;
+        } else if c.eat("security") {
             security_definer = c.eat("definer");
         } else if c.eat("set") {
             if c.is("search_path") {
@@ -776,6 +791,7 @@ fn create_function(c: &mut Cur, out: &mut Recognised) {
         security_definer,
         search_path,
         procedure,
+        returns,
     }));
 }
 
@@ -2033,7 +2049,9 @@ mod tests {
             names,
             vec!["a@a", "b@'create table b (x text default ''y'')'"]
         );
-        assert_eq!(r.notes.len(), 1);
+        // The placeholder EXECUTE; the block itself is noted by the caller.
+        assert_eq!(r.notes.len(), 1, "{:?}", r.notes);
+        assert!(!r.understood);
     }
 
     #[test]

@@ -177,6 +177,8 @@ pub struct CreateFunction {
     /// The `SET search_path` value, when the function fixes one.
     pub search_path: Option<String>,
     pub procedure: bool,
+    /// The first word of the return type (`trigger`, `setof`, `uuid`…), lower-cased.
+    pub returns: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
