@@ -220,7 +220,11 @@ mod tests {
         let file = SqlFile::parse(text);
         assert_eq!(file.statements[0].facts.len(), 2);
         assert_eq!(file.diagnostics.len(), 1, "{:?}", file.diagnostics);
-        assert!(file.diagnostics[0].message.ends_with("schema facts recovered by the fallback recogniser"));
+        assert!(
+            file.diagnostics[0]
+                .message
+                .ends_with("schema facts recovered by the fallback recogniser")
+        );
     }
 
     #[test]

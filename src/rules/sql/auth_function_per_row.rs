@@ -40,7 +40,8 @@ declare_rule! {
 }
 
 static CALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(auth\s*\.\s*(uid|jwt|role|email)\s*\(\s*\)|current_setting\s*\()").expect("static regex")
+    Regex::new(r"(?i)\b(auth\s*\.\s*(uid|jwt|role|email)\s*\(\s*\)|current_setting\s*\()")
+        .expect("static regex")
 });
 static SELECT_BEFORE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\bselect\s*$").expect("static regex"));

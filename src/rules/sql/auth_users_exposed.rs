@@ -57,7 +57,10 @@ impl Rule for AuthUsersExposed {
                     .reads
                     .iter()
                     .any(|r| r.schema.as_deref() == Some("auth") && r.name == "users");
-                if !reads_users || !schemas.contains(schema) || (view.security_invoker && !view.materialized) {
+                if !reads_users
+                    || !schemas.contains(schema)
+                    || (view.security_invoker && !view.materialized)
+                {
                     continue;
                 }
                 sink.push(

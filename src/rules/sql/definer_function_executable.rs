@@ -64,7 +64,10 @@ impl Rule for DefinerFunctionExecutable {
         for set in &project.migration_sets {
             let schemas = set.exposed(&self.schemas);
             for ((schema, name, args), f) in &set.state.functions {
-                if !f.security_definer || !schemas.contains(schema) || matches!(f.returns.as_str(), "trigger" | "event_trigger") {
+                if !f.security_definer
+                    || !schemas.contains(schema)
+                    || matches!(f.returns.as_str(), "trigger" | "event_trigger")
+                {
                     continue;
                 }
                 let roles: Vec<&str> = self
@@ -97,7 +100,9 @@ mod tests {
         )];
         assert_eq!(
             check_sql("sql/definer-function-executable", &files),
-            vec!["m/0001.sql:1:17 SECURITY DEFINER function `public.f()` can be called over the API by anon, authenticated, public"]
+            vec![
+                "m/0001.sql:1:17 SECURITY DEFINER function `public.f()` can be called over the API by anon, authenticated, public"
+            ]
         );
     }
 }

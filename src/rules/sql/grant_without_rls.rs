@@ -86,7 +86,11 @@ impl Rule for GrantWithoutRls {
                 privs.sort();
                 privs.dedup();
                 // Default privileges have no statement of their own: point at the table.
-                let at = if first.1.is_empty() { table.created } else { first };
+                let at = if first.1.is_empty() {
+                    table.created
+                } else {
+                    first
+                };
                 sink.push(
                     Diagnostic::new(at.0, at.1, format!(
                         "`{schema}.{name}` is granted to {} ({}) but row level security is off",

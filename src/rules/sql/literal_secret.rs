@@ -47,7 +47,14 @@ impl Rule for LiteralSecret {
         let parsed = project.file(file);
         let Some(sql) = parsed.sql() else { return };
         for (_, fact) in sql.facts() {
-            let Fact::LiteralSecret { kind, value_span, context } = fact else { continue };
+            let Fact::LiteralSecret {
+                kind,
+                value_span,
+                context,
+            } = fact
+            else {
+                continue;
+            };
             let value = parsed.source.slice(*value_span);
             if secrets::is_placeholder(value) {
                 continue;
@@ -60,14 +67,30 @@ impl Rule for LiteralSecret {
                 continue;
             }
             let (what, help) = match kind {
-                LiteralSecretKind::RolePassword => ("password", "create the role without a password and set it out of band (psql `\\password`, or the deploy pipeline)"),
-                LiteralSecretKind::VaultSecret => ("vault secret", "insert vault secrets from a deploy step or the dashboard, not from a migration"),
-                LiteralSecretKind::BearerToken => ("bearer token", "read the token at run time, e.g. `(select decrypted_secret from vault.decrypted_secrets where name = 'service_key')`"),
+                LiteralSecretKind::RolePassword => (
+                    "password",
+                    "create the role without a password and set it out of band (psql `\\password`, or the deploy pipeline)",
+                ),
+                LiteralSecretKind::VaultSecret => (
+                    "vault secret",
+                    "insert vault secrets from a deploy step or the dashboard, not from a migration",
+                ),
+                LiteralSecretKind::BearerToken => (
+                    "bearer token",
+                    "read the token at run time, e.g. `(select decrypted_secret from vault.decrypted_secrets where name = 'service_key')`",
+                ),
             };
             sink.push(
-                Diagnostic::new(file, *value_span, format!("literal {what} for {context} in a migration ({})", secrets::mask(value)))
-                    .help(help)
-                    .redact(*value_span),
+                Diagnostic::new(
+                    file,
+                    *value_span,
+                    format!(
+                        "literal {what} for {context} in a migration ({})",
+                        secrets::mask(value)
+                    ),
+                )
+                .help(help)
+                .redact(*value_span),
             );
         }
     }

@@ -25,7 +25,6 @@ pub mod security_definer_view;
 pub mod sensitive_columns_exposed;
 pub mod unparsed_statement;
 
-
 /// Compiles `schema.table` globs; a bad glob (options are validated at load) matches nothing.
 pub(crate) fn globset(patterns: &[String]) -> GlobSet {
     let mut builder = GlobSetBuilder::new();
@@ -60,7 +59,12 @@ pub(crate) fn always_true(expr: &str) -> bool {
 pub(crate) fn api_tables<'a>(
     set: &'a crate::document::sql::MigrationSet,
     schemas: &'a [String],
-) -> impl Iterator<Item = (&'a crate::document::sql::Key, &'a crate::document::sql::TableState)> {
+) -> impl Iterator<
+    Item = (
+        &'a crate::document::sql::Key,
+        &'a crate::document::sql::TableState,
+    ),
+> {
     set.state
         .tables
         .iter()

@@ -81,10 +81,14 @@ impl Rule for PermissivePolicy {
                     if super::anon_write_policy::is_anon_write(policy) {
                         continue;
                     }
-                    if self.allow_select && policy.command == crate::document::sql::PolicyCommand::Select {
+                    if self.allow_select
+                        && policy.command == crate::document::sql::PolicyCommand::Select
+                    {
                         continue;
                     }
-                    for (clause, expr) in [("USING", &policy.using), ("WITH CHECK", &policy.with_check)] {
+                    for (clause, expr) in
+                        [("USING", &policy.using), ("WITH CHECK", &policy.with_check)]
+                    {
                         let Some((file, expr)) = expr else { continue };
                         if !super::always_true(&expr.text) {
                             continue;

@@ -52,13 +52,37 @@ impl Default for PlaintextCredentialColumn {
         let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect();
         Self {
             patterns: list(&[
-                "api_key", "apikey", "secret", "password", "passwd", "token", "private_key",
-                "access_key", "client_secret",
+                "api_key",
+                "apikey",
+                "secret",
+                "password",
+                "passwd",
+                "token",
+                "private_key",
+                "access_key",
+                "client_secret",
             ]),
             protected_words: list(&[
-                "hash", "hashed", "digest", "encrypted", "enc", "ciphertext", "cipher", "ref", "id",
-                "type", "hint", "prefix", "last4", "expires", "expiry", "at", "count", "version",
-                "kind", "salt",
+                "hash",
+                "hashed",
+                "digest",
+                "encrypted",
+                "enc",
+                "ciphertext",
+                "cipher",
+                "ref",
+                "id",
+                "type",
+                "hint",
+                "prefix",
+                "last4",
+                "expires",
+                "expiry",
+                "at",
+                "count",
+                "version",
+                "kind",
+                "salt",
             ]),
         }
     }
@@ -70,8 +94,16 @@ pub(crate) fn text_like(ty: &str) -> bool {
     let base = base.rsplit('.').next().unwrap_or(base);
     matches!(
         base,
-        "text" | "varchar" | "character varying" | "char" | "character" | "citext" | "bpchar"
-            | "json" | "jsonb" | "name"
+        "text"
+            | "varchar"
+            | "character varying"
+            | "char"
+            | "character"
+            | "citext"
+            | "bpchar"
+            | "json"
+            | "jsonb"
+            | "name"
     )
 }
 
@@ -116,8 +148,14 @@ mod tests {
     #[test]
     fn reports_plaintext_credentials() {
         let files = [
-            ("m/0001.sql", "create table keys (\n  id uuid,\n  api_key text,\n  key_hash text,\n  password_digest varchar(100),\n  secret_ref uuid,\n  client_secret varchar(64),\n  token_expires_at timestamptz,\n  refresh_token bytea,\n  old_token text\n);"),
-            ("m/0002.sql", "alter table keys rename column old_token to token_hash;\nalter table keys add column stripe_secret text;"),
+            (
+                "m/0001.sql",
+                "create table keys (\n  id uuid,\n  api_key text,\n  key_hash text,\n  password_digest varchar(100),\n  secret_ref uuid,\n  client_secret varchar(64),\n  token_expires_at timestamptz,\n  refresh_token bytea,\n  old_token text\n);",
+            ),
+            (
+                "m/0002.sql",
+                "alter table keys rename column old_token to token_hash;\nalter table keys add column stripe_secret text;",
+            ),
         ];
         assert_eq!(
             check_sql("sql/plaintext-credential-column", &files),

@@ -48,7 +48,10 @@ impl Rule for PolicyTrustsUserMetadata {
                 for policy in table.policies.values() {
                     for (file, expr) in [&policy.using, &policy.with_check].into_iter().flatten() {
                         let lower = expr.text.to_ascii_lowercase();
-                        let Some(at) = ["raw_user_meta_data", "user_metadata"].iter().find_map(|w| lower.find(w).map(|i| (i, w.len()))) else {
+                        let Some(at) = ["raw_user_meta_data", "user_metadata"]
+                            .iter()
+                            .find_map(|w| lower.find(w).map(|i| (i, w.len())))
+                        else {
                             continue;
                         };
                         // Spans of expressions read from an unescaped literal cover the literal.
@@ -80,7 +83,9 @@ mod tests {
         )];
         assert_eq!(
             check_sql("sql/policy-trusts-user-metadata", &files),
-            vec!["m/0001.sql:2:45 policy `p` on `public.t` trusts `user_metadata`, which users can edit"]
+            vec![
+                "m/0001.sql:2:45 policy `p` on `public.t` trusts `user_metadata`, which users can edit"
+            ]
         );
     }
 }

@@ -74,14 +74,19 @@ mod tests {
         )];
         assert_eq!(
             check_sql("sql/policy-without-rls", &files),
-            vec!["m/0001.sql:2:15 table `public.t` has 2 policies (a, b) but row level security is off, so they are ignored"]
+            vec![
+                "m/0001.sql:2:15 table `public.t` has 2 policies (a, b) but row level security is off, so they are ignored"
+            ]
         );
     }
 
     #[test]
     fn enabled_later_or_on_platform_tables_is_fine() {
         let files = [
-            ("m/0001.sql", "create table t (id int);\ncreate policy a on t using (true);\ncreate policy o on storage.objects for select using (bucket_id = 'x' and owner = auth.uid());"),
+            (
+                "m/0001.sql",
+                "create table t (id int);\ncreate policy a on t using (true);\ncreate policy o on storage.objects for select using (bucket_id = 'x' and owner = auth.uid());",
+            ),
             ("m/0002.sql", "alter table t enable row level security;"),
         ];
         assert!(check_sql("sql/policy-without-rls", &files).is_empty());

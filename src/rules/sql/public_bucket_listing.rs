@@ -38,7 +38,14 @@ declare_rule! {
 }
 
 /// Words that scope a storage policy to its caller or to specific objects.
-const SCOPING: &[&str] = &["auth.", "owner", "foldername", "name", "current_user", "current_setting"];
+const SCOPING: &[&str] = &[
+    "auth.",
+    "owner",
+    "foldername",
+    "name",
+    "current_user",
+    "current_setting",
+];
 
 impl Rule for PublicBucketListing {
     fn meta(&self) -> &'static RuleMeta {
@@ -61,7 +68,9 @@ impl Rule for PublicBucketListing {
                 {
                     continue;
                 }
-                let Some((_, using)) = &policy.using else { continue };
+                let Some((_, using)) = &policy.using else {
+                    continue;
+                };
                 let lower = using.text.to_ascii_lowercase();
                 // `bucket_id = '…'` is not scoping: strip it before looking for scoping words.
                 let without_bucket = lower.replace("bucket_id", "");
@@ -89,7 +98,9 @@ mod tests {
         )];
         assert_eq!(
             check_sql("sql/public-bucket-listing", &files),
-            vec!["m/0001.sql:1:15 policy `Public read` lets anyone list every object it matches in storage (`using (bucket_id = 'avatars')`)"]
+            vec![
+                "m/0001.sql:1:15 policy `Public read` lets anyone list every object it matches in storage (`using (bucket_id = 'avatars')`)"
+            ]
         );
     }
 }

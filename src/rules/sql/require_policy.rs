@@ -64,7 +64,9 @@ impl Rule for RequirePolicy {
         for set in &project.migration_sets {
             let schemas = set.exposed(&self.schemas);
             for ((schema, name), table) in &set.state.tables {
-                let Some(enabled) = table.rls_enabled else { continue };
+                let Some(enabled) = table.rls_enabled else {
+                    continue;
+                };
                 if !table.policies.is_empty()
                     || table.external
                     || !schemas.contains(schema)
@@ -94,19 +96,30 @@ mod tests {
         )];
         assert_eq!(
             check_sql("sql/require-policy", &files),
-            vec!["m/0001.sql:2:1 table `public.t` has row level security but no policy: clients can read nothing"]
+            vec![
+                "m/0001.sql:2:1 table `public.t` has row level security but no policy: clients can read nothing"
+            ]
         );
     }
 
     #[test]
     fn a_policy_in_a_later_file_satisfies_it() {
         let files = [
-            ("m/0001.sql", "create table t (id int);\nalter table t enable row level security;"),
-            ("m/0002.sql", "create policy p on t for select using (false);"),
+            (
+                "m/0001.sql",
+                "create table t (id int);\nalter table t enable row level security;",
+            ),
+            (
+                "m/0002.sql",
+                "create policy p on t for select using (false);",
+            ),
         ];
         assert!(check_sql("sql/require-policy", &files).is_empty());
         let dropped = [
-            ("m/0001.sql", "create table t (id int);\nalter table t enable row level security;\ncreate policy p on t using (false);"),
+            (
+                "m/0001.sql",
+                "create table t (id int);\nalter table t enable row level security;\ncreate policy p on t using (false);",
+            ),
             ("m/0002.sql", "drop policy p on t;"),
         ];
         assert_eq!(check_sql("sql/require-policy", &dropped).len(), 1);

@@ -39,7 +39,15 @@ declare_rule! {
 }
 
 const DOWN_SUFFIXES: &[&str] = &[
-    ".down", "_down", "-down", "/down", ".rollback", "_rollback", "-rollback", "/rollback", ".undo",
+    ".down",
+    "_down",
+    "-down",
+    "/down",
+    ".rollback",
+    "_rollback",
+    "-rollback",
+    "/rollback",
+    ".undo",
 ];
 const UP_SUFFIXES: &[&str] = &[".up", "_up", "-up", "/up"];
 
@@ -71,7 +79,11 @@ impl Rule for RequireRollback {
             let downs: Vec<String> = set
                 .files
                 .iter()
-                .filter(|f| f.is_down || f.relative.to_ascii_lowercase().starts_with('u') && f.relative.contains("__"))
+                .filter(|f| {
+                    f.is_down
+                        || f.relative.to_ascii_lowercase().starts_with('u')
+                            && f.relative.contains("__")
+                })
                 .map(|f| pair_key(&f.relative, true))
                 .collect();
             for file in set.files.iter().filter(|f| !f.is_down) {
@@ -82,7 +94,9 @@ impl Rule for RequireRollback {
                 }
                 let parsed = project.file(file.file);
                 let sql = parsed.sql();
-                if sql.is_some_and(|s| s.has_goose_down) || downs.contains(&pair_key(&file.relative, false)) {
+                if sql.is_some_and(|s| s.has_goose_down)
+                    || downs.contains(&pair_key(&file.relative, false))
+                {
                     continue;
                 }
                 let span = sql
@@ -107,10 +121,22 @@ mod tests {
 
     #[test]
     fn pairs_up_and_down_names() {
-        assert_eq!(pair_key("0001_init.up.sql", false), pair_key("0001_init.down.sql", true));
-        assert_eq!(pair_key("003_bots.sql", false), pair_key("003_bots_rollback.sql", true));
-        assert_eq!(pair_key("2024_x/up.sql", false), pair_key("2024_x/down.sql", true));
-        assert_eq!(pair_key("V2__add.sql", false), pair_key("U2__add.sql", true));
+        assert_eq!(
+            pair_key("0001_init.up.sql", false),
+            pair_key("0001_init.down.sql", true)
+        );
+        assert_eq!(
+            pair_key("003_bots.sql", false),
+            pair_key("003_bots_rollback.sql", true)
+        );
+        assert_eq!(
+            pair_key("2024_x/up.sql", false),
+            pair_key("2024_x/down.sql", true)
+        );
+        assert_eq!(
+            pair_key("V2__add.sql", false),
+            pair_key("U2__add.sql", true)
+        );
     }
 
     #[test]
@@ -119,7 +145,10 @@ mod tests {
             ("m/001_a.sql", "-- header\ncreate table a (id int);"),
             ("m/001_a_rollback.sql", "drop table a;"),
             ("m/002_b.sql", "\n\ncreate table b (id int);"),
-            ("m/003_c.sql", "-- +goose Up\ncreate table c (id int);\n-- +goose Down\ndrop table c;"),
+            (
+                "m/003_c.sql",
+                "-- +goose Up\ncreate table c (id int);\n-- +goose Down\ndrop table c;",
+            ),
         ];
         assert_eq!(
             check_sql("sql/require-rollback", &files),

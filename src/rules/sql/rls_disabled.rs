@@ -91,21 +91,38 @@ mod tests {
     #[test]
     fn reports_the_disabling_statement() {
         let files = [
-            ("m/0001_init.sql", "create table t (id int);\nalter table t enable row level security;"),
-            ("m/0002_off.sql", "select 1;\nALTER TABLE public.t DISABLE ROW LEVEL SECURITY;"),
+            (
+                "m/0001_init.sql",
+                "create table t (id int);\nalter table t enable row level security;",
+            ),
+            (
+                "m/0002_off.sql",
+                "select 1;\nALTER TABLE public.t DISABLE ROW LEVEL SECURITY;",
+            ),
         ];
         assert_eq!(
             check_sql("sql/rls-disabled", &files),
-            vec!["m/0002_off.sql:2:1 row level security is disabled on `public.t`, which had it enabled"]
+            vec![
+                "m/0002_off.sql:2:1 row level security is disabled on `public.t`, which had it enabled"
+            ]
         );
     }
 
     #[test]
     fn re_enabled_dropped_or_never_enabled_is_fine() {
         let files = [
-            ("m/0001.sql", "create table a (id int);\nalter table a enable row level security;\ncreate table b (id int);\nalter table b enable row level security;\ncreate table c (id int);\nalter table c disable row level security;"),
-            ("m/0002.sql", "alter table a disable row level security;\nalter table a enable row level security;\nalter table b disable row level security;\ndrop table b;"),
-            ("m/0002.down.sql", "alter table a disable row level security;"),
+            (
+                "m/0001.sql",
+                "create table a (id int);\nalter table a enable row level security;\ncreate table b (id int);\nalter table b enable row level security;\ncreate table c (id int);\nalter table c disable row level security;",
+            ),
+            (
+                "m/0002.sql",
+                "alter table a disable row level security;\nalter table a enable row level security;\nalter table b disable row level security;\ndrop table b;",
+            ),
+            (
+                "m/0002.down.sql",
+                "alter table a disable row level security;",
+            ),
         ];
         assert!(check_sql("sql/rls-disabled", &files).is_empty());
     }

@@ -66,8 +66,14 @@ mod tests {
     #[test]
     fn reports_definer_without_search_path() {
         let files = [
-            ("m/0001.sql", "create function public.a() returns int language sql security definer as 'select 1';\ncreate function b(x int) returns int language sql security definer set search_path = '' as 'select 1';\ncreate function c() returns int language sql as 'select 1';\ncreate function d() returns int language sql security definer as 'select 1';"),
-            ("m/0002.sql", "alter function d() set search_path = public, pg_temp;\ncreate or replace function b(x integer) returns int language sql security definer as 'select 2';"),
+            (
+                "m/0001.sql",
+                "create function public.a() returns int language sql security definer as 'select 1';\ncreate function b(x int) returns int language sql security definer set search_path = '' as 'select 1';\ncreate function c() returns int language sql as 'select 1';\ncreate function d() returns int language sql security definer as 'select 1';",
+            ),
+            (
+                "m/0002.sql",
+                "alter function d() set search_path = public, pg_temp;\ncreate or replace function b(x integer) returns int language sql security definer as 'select 2';",
+            ),
         ];
         assert_eq!(
             check_sql("sql/security-definer-search-path", &files),

@@ -54,7 +54,11 @@ impl Rule for SecurityDefinerView {
         for set in &project.migration_sets {
             let schemas = set.exposed(&self.schemas);
             for ((schema, name), view) in &set.state.views {
-                if view.security_invoker || view.materialized || view.temporary || !schemas.contains(schema) {
+                if view.security_invoker
+                    || view.materialized
+                    || view.temporary
+                    || !schemas.contains(schema)
+                {
                     continue;
                 }
                 sink.push(
@@ -73,12 +77,20 @@ mod tests {
     #[test]
     fn reports_definer_views_in_exposed_schemas() {
         let files = [
-            ("m/0001.sql", "create view v as select 1;\ncreate view w with (security_invoker) as select 1;\ncreate view private.p as select 1;\ncreate view later as select 1;"),
-            ("m/0002.sql", "alter view later set (security_invoker = true);"),
+            (
+                "m/0001.sql",
+                "create view v as select 1;\ncreate view w with (security_invoker) as select 1;\ncreate view private.p as select 1;\ncreate view later as select 1;",
+            ),
+            (
+                "m/0002.sql",
+                "alter view later set (security_invoker = true);",
+            ),
         ];
         assert_eq!(
             check_sql("sql/security-definer-view", &files),
-            vec!["m/0001.sql:1:13 view `public.v` runs with its owner's rights and bypasses the caller's row level security"]
+            vec![
+                "m/0001.sql:1:13 view `public.v` runs with its owner's rights and bypasses the caller's row level security"
+            ]
         );
     }
 }

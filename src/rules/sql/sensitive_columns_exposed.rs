@@ -48,9 +48,23 @@ impl Default for SensitiveColumnsExposed {
         Self {
             schemas: None,
             patterns: [
-                "password", "passwd", "ssn", "social_security", "api_key", "apikey", "secret",
-                "token", "card_number", "credit_card", "cvv", "iban", "account_number", "tax_id",
-                "passport", "date_of_birth", "private_key",
+                "password",
+                "passwd",
+                "ssn",
+                "social_security",
+                "api_key",
+                "apikey",
+                "secret",
+                "token",
+                "card_number",
+                "credit_card",
+                "cvv",
+                "iban",
+                "account_number",
+                "tax_id",
+                "passport",
+                "date_of_birth",
+                "private_key",
             ]
             .iter()
             .map(|s| s.to_string())
@@ -68,7 +82,11 @@ impl Rule for SensitiveColumnsExposed {
         for set in &project.migration_sets {
             let schemas = set.exposed(&self.schemas);
             for ((schema, name), table) in &set.state.tables {
-                if table.rls_enabled.is_some() || table.external || table.temporary || !schemas.contains(schema) {
+                if table.rls_enabled.is_some()
+                    || table.external
+                    || table.temporary
+                    || !schemas.contains(schema)
+                {
                     continue;
                 }
                 let sensitive: Vec<_> = table
@@ -80,7 +98,9 @@ impl Rule for SensitiveColumnsExposed {
                         self.patterns.iter().any(|p| lower.contains(p.as_str()))
                     })
                     .collect();
-                let Some(first) = sensitive.first() else { continue };
+                let Some(first) = sensitive.first() else {
+                    continue;
+                };
                 let names: Vec<&str> = sensitive.iter().map(|c| c.name.as_str()).collect();
                 sink.push(
                     Diagnostic::new(first.at.0, first.at.1, format!("table `{schema}.{name}` exposes sensitive column{} {} without row level security", if names.len() == 1 { "" } else { "s" }, names.join(", ")))
@@ -104,7 +124,9 @@ mod tests {
         )];
         assert_eq!(
             check_sql("sql/sensitive-columns-exposed", &files),
-            vec!["m/0001.sql:3:3 table `public.c` exposes sensitive columns ssn, card_number without row level security"]
+            vec![
+                "m/0001.sql:3:3 table `public.c` exposes sensitive columns ssn, card_number without row level security"
+            ]
         );
     }
 }
