@@ -715,11 +715,8 @@ fn normalise_type(text: &str, toks: &[Token]) -> String {
             (TokenKind::Punct, "(") => depth += 1,
             (TokenKind::Punct, ")") => depth = depth.saturating_sub(1),
             _ if depth > 0 => {}
-            (TokenKind::Punct, "[" | "]") => {
-                if s == "]" {
-                    words.push("[]".into());
-                }
-            }
+            (TokenKind::Punct, "]") => words.push("[]".into()),
+            (TokenKind::Punct, "[") => {}
             (TokenKind::Punct, ".") => words.push(".".into()),
             (TokenKind::Word | TokenKind::QuotedIdent, _) => words.push(normalise_ident(s)),
             _ => {}
@@ -1208,8 +1205,7 @@ fn drop(c: &mut Cur, out: &mut Recognised) {
             c.eat("materialized");
             c.i += 1;
             c.eat_all(&["if", "exists"]);
-            loop {
-                let Some((name, _)) = c.name() else { break };
+            while let Some((name, _)) = c.name() {
                 out.facts.push(if view {
                     Fact::DropView { name }
                 } else {

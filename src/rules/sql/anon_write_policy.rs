@@ -39,6 +39,10 @@ declare_rule! {
     summary: "Anonymous clients must not get always-true write policies",
 }
 
+#[expect(
+    clippy::derivable_impls,
+    reason = "declare_rule! derives Default only for rules without options"
+)]
 impl Default for AnonWritePolicy {
     fn default() -> Self {
         Self { schemas: None }

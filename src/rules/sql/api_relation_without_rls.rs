@@ -41,6 +41,10 @@ declare_rule! {
     summary: "Materialized views and foreign tables must not sit in exposed schemas",
 }
 
+#[expect(
+    clippy::derivable_impls,
+    reason = "declare_rule! derives Default only for rules without options"
+)]
 impl Default for ApiRelationWithoutRls {
     fn default() -> Self {
         Self { schemas: None }

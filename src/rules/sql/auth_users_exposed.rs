@@ -38,6 +38,10 @@ declare_rule! {
     summary: "Views in exposed schemas must not expose auth.users",
 }
 
+#[expect(
+    clippy::derivable_impls,
+    reason = "declare_rule! derives Default only for rules without options"
+)]
 impl Default for AuthUsersExposed {
     fn default() -> Self {
         Self { schemas: None }

@@ -37,6 +37,10 @@ declare_rule! {
     summary: "Extensions must not be installed in exposed schemas",
 }
 
+#[expect(
+    clippy::derivable_impls,
+    reason = "declare_rule! derives Default only for rules without options"
+)]
 impl Default for ExtensionInPublic {
     fn default() -> Self {
         Self { schemas: None }

@@ -45,6 +45,10 @@ declare_rule! {
     summary: "Tables with row level security need at least one policy",
 }
 
+#[expect(
+    clippy::derivable_impls,
+    reason = "declare_rule! derives Default only for rules without options"
+)]
 impl Default for RequirePolicy {
     fn default() -> Self {
         Self {

@@ -43,6 +43,10 @@ declare_rule! {
     summary: "Tables in exposed schemas must enable row level security",
 }
 
+#[expect(
+    clippy::derivable_impls,
+    reason = "declare_rule! derives Default only for rules without options"
+)]
 impl Default for RequireRls {
     fn default() -> Self {
         Self {

@@ -45,6 +45,10 @@ declare_rule! {
     summary: "A migration disables row level security that an earlier migration enabled",
 }
 
+#[expect(
+    clippy::derivable_impls,
+    reason = "declare_rule! derives Default only for rules without options"
+)]
 impl Default for RlsDisabled {
     fn default() -> Self {
         Self {

@@ -39,6 +39,10 @@ declare_rule! {
     summary: "Views in exposed schemas must use security_invoker",
 }
 
+#[expect(
+    clippy::derivable_impls,
+    reason = "declare_rule! derives Default only for rules without options"
+)]
 impl Default for SecurityDefinerView {
     fn default() -> Self {
         Self { schemas: None }
