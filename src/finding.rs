@@ -155,14 +155,26 @@ pub struct Finding {
 impl Finding {
     /// Sort key giving deterministic output: path, position, rule, message.
     pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
-        (&self.path, self.span.start, self.span.end, self.rule, &self.message)
+        (
+            &self.path,
+            self.span.start,
+            self.span.end,
+            self.rule,
+            &self.message,
+        )
     }
 }
 
 /// A stable identity for a finding that survives line shifts: rule, path and the whitespace-normalised
 /// text of the span (secrets are hashed, never stored). `occurrence` separates identical findings
 /// in one file.
-pub fn fingerprint(rule: &str, file: &SourceFile, span: Span, salt: Option<&str>, occurrence: usize) -> String {
+pub fn fingerprint(
+    rule: &str,
+    file: &SourceFile,
+    span: Span,
+    salt: Option<&str>,
+    occurrence: usize,
+) -> String {
     let mut hasher = Sha256::new();
     hasher.update(rule.as_bytes());
     hasher.update([0]);
@@ -192,7 +204,10 @@ mod tests {
         let fa = fingerprint("sql/require-rls", &a, Span::new(0, 25), None, 0);
         let fb = fingerprint("sql/require-rls", &b, Span::new(11, 35), None, 0);
         assert_eq!(fa, fb);
-        assert_ne!(fa, fingerprint("sql/require-rls", &a, Span::new(0, 25), None, 1));
+        assert_ne!(
+            fa,
+            fingerprint("sql/require-rls", &a, Span::new(0, 25), None, 1)
+        );
         assert_eq!(fa.len(), 32);
     }
 

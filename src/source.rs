@@ -31,11 +31,17 @@ impl Span {
 
     /// Shifts a span that is relative to a sub-slice starting at `base`.
     pub const fn offset(self, base: usize) -> Self {
-        Self { start: self.start + base, end: self.end + base }
+        Self {
+            start: self.start + base,
+            end: self.end + base,
+        }
     }
 
     pub fn cover(self, other: Span) -> Self {
-        Self { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Self {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     pub fn range(self) -> Range<usize> {
@@ -103,7 +109,10 @@ impl LineIndex {
     /// Byte range of 0-based `line` without its line terminator.
     pub fn line_span(&self, line: usize, text: &str) -> Span {
         let start = self.line_start(line);
-        let mut end = self.starts.get(line + 1).map_or(text.len(), |next| next - 1);
+        let mut end = self
+            .starts
+            .get(line + 1)
+            .map_or(text.len(), |next| next - 1);
         if end > start && text.as_bytes().get(end - 1) == Some(&b'\r') {
             end -= 1;
         }
@@ -115,7 +124,10 @@ impl LineIndex {
         let line = self.line_of(offset);
         let start = self.starts[line];
         let column = text[start..offset].chars().count() + 1;
-        LineCol { line: line + 1, column }
+        LineCol {
+            line: line + 1,
+            column,
+        }
     }
 
     /// Byte offset of a 1-based line and 1-based character column (clamped into the line).
@@ -124,12 +136,20 @@ impl LineIndex {
         let span = self.line_span(line.min(self.starts.len() - 1), text);
         let line_text = &text[span.range()];
         let skip = column.max(1) - 1;
-        span.start + line_text.char_indices().nth(skip).map_or(line_text.len(), |(i, _)| i)
+        span.start
+            + line_text
+                .char_indices()
+                .nth(skip)
+                .map_or(line_text.len(), |(i, _)| i)
     }
 }
 
 fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i)
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i)
 }
 
 /// One file as the engine sees it: its path relative to the scan root (with `/` separators, as
@@ -143,10 +163,19 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    pub fn new(path: impl Into<String>, disk_path: impl AsRef<Path>, text: impl Into<Arc<str>>) -> Self {
+    pub fn new(
+        path: impl Into<String>,
+        disk_path: impl AsRef<Path>,
+        text: impl Into<Arc<str>>,
+    ) -> Self {
         let text = text.into();
         let lines = Arc::new(LineIndex::new(&text));
-        Self { path: path.into(), disk_path: disk_path.as_ref().to_path_buf(), text, lines }
+        Self {
+            path: path.into(),
+            disk_path: disk_path.as_ref().to_path_buf(),
+            text,
+            lines,
+        }
     }
 
     /// A file known only by name, for tests and in-memory checks.
@@ -175,7 +204,10 @@ mod tests {
         assert_eq!(idx.line_col(4, text), LineCol { line: 2, column: 1 });
         // 'd' is after the two-byte 'ç'
         assert_eq!(idx.line_col(6, text), LineCol { line: 2, column: 2 });
-        assert_eq!(idx.line_col(text.len(), text), LineCol { line: 3, column: 5 });
+        assert_eq!(
+            idx.line_col(text.len(), text),
+            LineCol { line: 3, column: 5 }
+        );
         assert_eq!(idx.line_span(0, text), Span::new(0, 2));
         assert_eq!(idx.offset_of(2, 2, text), 6);
     }

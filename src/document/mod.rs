@@ -7,6 +7,7 @@ use crate::finding::FileId;
 use crate::source::SourceFile;
 
 pub mod sql;
+pub mod yaml;
 
 /// How a discovered file is analysed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
