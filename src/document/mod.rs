@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::finding::FileId;
 use crate::source::SourceFile;
 
+pub mod k8s;
 pub mod sql;
 pub mod yaml;
 
