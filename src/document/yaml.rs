@@ -368,8 +368,23 @@ impl<'a> Loader<'a> {
             let (event, raw_span) = match result {
                 Ok(event) => event,
                 Err(err) => {
-                    let at = self.bytes.byte(err.marker().index()) + self.base;
-                    let span = char_span_at(self.base + self.text.len(), at, self.text, self.base);
+                    let mut at = self.bytes.byte(err.marker().index());
+                    // an error at the end of the chunk belongs to the chunk's last character, not
+                    // to the next document's `---`
+                    if at >= self.text.len() {
+                        at = self
+                            .text
+                            .trim_end()
+                            .char_indices()
+                            .last()
+                            .map_or(0, |(i, _)| i);
+                    }
+                    let span = char_span_at(
+                        self.base + self.text.len(),
+                        at + self.base,
+                        self.text,
+                        self.base,
+                    );
                     let message = format!("invalid YAML: {}", err.info());
                     self.error(YamlErrorKind::Syntax, span, message);
                     // whatever failed was (part of) one more document
@@ -653,7 +668,9 @@ mod tests {
         assert_eq!(err.kind, YamlErrorKind::Syntax);
         assert_eq!(err.document, 1);
         assert!(err.message.contains("flow sequence"), "{}", err.message);
-        assert_eq!(lc(text, err.span.start), (4, 1));
+        // reported at the broken document's last character, not at the next `---`
+        assert_eq!(lc(text, err.span.start), (3, 8));
+        assert_eq!(&text[err.span.range()], "2");
     }
 
     #[test]

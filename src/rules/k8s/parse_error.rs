@@ -71,7 +71,7 @@ mod tests {
         let text = "apiVersion: v1\nkind: Pod\n---\nkind: [oops\n---\nkind: Service\n";
         let found = run(&ParseError::default(), text);
         assert_eq!(found.len(), 1);
-        assert!(found[0].starts_with("5:1 document 2: invalid YAML"), "{found:?}");
+        assert!(found[0].starts_with("4:11 document 2: invalid YAML"), "{found:?}");
     }
 
     #[test]
