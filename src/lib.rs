@@ -1,11 +1,20 @@
 //! tollgate: policy-as-code compliance checks for migration SQL, env files, Dockerfiles and
 //! Kubernetes manifests.
+//!
+//! The pipeline is data in, data out; only the ends do I/O:
+//! discover → read → parse (per kind) → check (rules) → suppress → report.
 
+pub mod cli;
+pub mod discover;
+pub mod document;
+pub mod engine;
 pub mod finding;
+pub mod policy;
+pub mod report;
+pub mod rules;
+pub mod secrets;
 pub mod source;
-// Until the engine lands in main, the YAML/k8s models compile on their own; merging main replaces
-// this with `pub mod document;` (whose mod.rs lists them).
-pub mod document {
-    pub mod k8s;
-    pub mod yaml;
-}
+pub mod suppress;
+
+#[cfg(test)]
+pub(crate) mod testing;

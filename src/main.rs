@@ -1,1 +1,27 @@
-fn main() {}
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    // Lets end-to-end tests verify the binary they run was built from their own checkout (several
+    // worktrees sharing a CARGO_TARGET_DIR overwrite each other's `target/debug/tollgate`).
+    if std::env::var_os("TOLLGATE_PROBE_BUILD_DIR").is_some() {
+        let _ = writeln!(std::io::stdout(), "{}", env!("CARGO_MANIFEST_DIR"));
+        return ExitCode::SUCCESS;
+    }
+    let cli = match tollgate::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                tollgate::cli::EXIT_ERROR
+            } else {
+                tollgate::cli::EXIT_CLEAN
+            };
+            // --help/--version print to stdout; a closed pipe there is not an error.
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    tollgate::cli::run(cli)
+}

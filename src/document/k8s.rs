@@ -289,8 +289,12 @@ pub fn helm_marker(text: &str) -> Option<Span> {
     Some(Span::new(start, end.min(line_end).max(start + 2)))
 }
 
-/// Parses a manifest file. Helm templates are recognised and not parsed.
+/// Parses a manifest file. Files without `apiVersion` and `kind` (the default globs take every
+/// YAML/JSON file) give an empty model; Helm templates are recognised and not parsed.
 pub fn parse(path: &str, text: &str) -> K8sFile {
+    if !looks_like_manifest(path, text) {
+        return K8sFile::default();
+    }
     if let Some(marker) = helm_marker(text) {
         return K8sFile {
             helm_template: Some(marker),

@@ -1,6 +1,8 @@
 //! Parsed documents: one parser per file kind, each producing a small typed model with byte spans.
 //! Parsers never panic and never fail: what they cannot understand becomes a diagnostic.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 
 use crate::finding::FileId;
@@ -16,14 +18,30 @@ pub mod yaml;
 pub enum FileKind {
     /// A migration or schema dump.
     Sql,
+    /// A Kubernetes manifest: YAML or JSON whose documents have `apiVersion` and `kind`.
+    K8s,
 }
 
 impl FileKind {
-    pub const ALL: &'static [FileKind] = &[FileKind::Sql];
+    pub const ALL: &'static [FileKind] = &[FileKind::Sql, FileKind::K8s];
 
     pub const fn as_str(self) -> &'static str {
         match self {
             FileKind::Sql => "sql",
+            FileKind::K8s => "k8s",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.as_str() == name)
+    }
+
+    /// Classification globs used unless the policy's `[files.kinds]` replaces them.
+    pub const fn default_globs(self) -> &'static [&'static str] {
+        match self {
+            FileKind::Sql => &["**/migrations/**/*.sql", "**/migrations/*.sql"],
+            // broad on purpose: files without `apiVersion` and `kind` parse to nothing (k8s::parse)
+            FileKind::K8s => &["**/*.yaml", "**/*.yml", "**/*.json", "**/Kustomization"],
         }
     }
 
@@ -36,6 +54,7 @@ impl FileKind {
     pub const fn comment_markers(self) -> &'static [&'static str] {
         match self {
             FileKind::Sql => &["--", "/*"],
+            FileKind::K8s => &["#"],
         }
     }
 }
@@ -44,6 +63,7 @@ impl FileKind {
 #[derive(Debug)]
 pub enum Document {
     Sql(sql::SqlFile),
+    K8s(k8s::K8sFile),
 }
 
 /// One file after reading and parsing.
@@ -59,6 +79,14 @@ impl ParsedFile {
     pub fn sql(&self) -> Option<&sql::SqlFile> {
         match &self.document {
             Document::Sql(sql) => Some(sql),
+            _ => None,
+        }
+    }
+
+    pub fn k8s(&self) -> Option<&k8s::K8sFile> {
+        match &self.document {
+            Document::K8s(k8s) => Some(k8s),
+            _ => None,
         }
     }
 }
@@ -69,12 +97,23 @@ pub struct Project {
     pub files: Vec<ParsedFile>,
     /// Ordered migration sets, replayed into schema state.
     pub migration_sets: Vec<sql::MigrationSet>,
+    /// Manifests that a `kustomization.yaml` lists as patches (partial objects), by path.
+    pub k8s_patches: HashSet<String>,
 }
 
 impl Project {
     pub fn new(files: Vec<ParsedFile>) -> Self {
         let migration_sets = sql::MigrationSet::build_all(&files);
-        Self { files, migration_sets }
+        let k8s_patches = k8s::patch_set(
+            files
+                .iter()
+                .filter_map(|f| f.k8s().map(|k| (f.source.path.as_str(), k))),
+        );
+        Self {
+            files,
+            migration_sets,
+            k8s_patches,
+        }
     }
 
     pub fn file(&self, id: FileId) -> &ParsedFile {

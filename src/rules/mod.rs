@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use crate::document::Project;
 use crate::finding::{Diagnostic, FileId, RuleLevel};
 
+pub mod k8s;
 pub mod meta;
 pub mod sql;
 
@@ -106,22 +107,33 @@ macro_rules! declare_rule {
     };
 }
 
+/// Builds a rule from its options table (`None`: defaults); `Err` is serde's message.
+pub type BuildFn = fn(Option<toml::Value>) -> Result<Box<dyn Rule>, String>;
+
 /// One registry entry: the metadata and a constructor that deserializes the rule's options.
 pub struct RuleEntry {
     pub meta: &'static RuleMeta,
-    pub build: fn(Option<toml::Value>) -> Result<Box<dyn Rule>, String>,
+    pub build: BuildFn,
 }
 
-fn build<R: Rule + DeserializeOwned + Default + 'static>(options: Option<toml::Value>) -> Result<Box<dyn Rule>, String> {
+fn build<R: Rule + DeserializeOwned + Default + 'static>(
+    options: Option<toml::Value>,
+) -> Result<Box<dyn Rule>, String> {
     match options {
         None => Ok(Box::new(R::default())),
-        Some(value) => value.try_into::<R>().map(|rule| Box::new(rule) as Box<dyn Rule>).map_err(|e| e.message().to_string()),
+        Some(value) => value
+            .try_into::<R>()
+            .map(|rule| Box::new(rule) as Box<dyn Rule>)
+            .map_err(|e| e.message().to_string()),
     }
 }
 
 macro_rules! rule {
     ($ty:path) => {
-        RuleEntry { meta: &<$ty as Declared>::META, build: build::<$ty> }
+        RuleEntry {
+            meta: &<$ty as Declared>::META,
+            build: build::<$ty>,
+        }
     };
 }
 
@@ -135,6 +147,21 @@ pub static REGISTRY: &[RuleEntry] = &[
     rule!(sql::parse_error::ParseError),
     rule!(sql::unparsed_statement::UnparsedStatement),
     rule!(sql::require_rls::RequireRls),
+    rule!(k8s::parse_error::ParseError),
+    rule!(k8s::helm_template::HelmTemplate),
+    rule!(k8s::require_run_as_non_root::RequireRunAsNonRoot),
+    rule!(k8s::no_privileged::NoPrivileged),
+    rule!(k8s::no_privilege_escalation::NoPrivilegeEscalation),
+    rule!(k8s::require_read_only_root_fs::RequireReadOnlyRootFs),
+    rule!(k8s::drop_capabilities::DropCapabilities),
+    rule!(k8s::no_dangerous_capabilities::NoDangerousCapabilities),
+    rule!(k8s::no_host_namespaces::NoHostNamespaces),
+    rule!(k8s::no_host_path::NoHostPath),
+    rule!(k8s::require_seccomp::RequireSeccomp),
+    rule!(k8s::require_resources::RequireResources),
+    rule!(k8s::pin_image::PinImage),
+    rule!(k8s::require_probes::RequireProbes),
+    rule!(k8s::no_default_service_account_token::NoDefaultServiceAccountToken),
 ];
 
 pub fn lookup(id: &str) -> Option<&'static RuleEntry> {
@@ -163,17 +190,36 @@ mod tests {
     /// Registry invariants: unique well-formed ids and complete docs for every rule.
     #[test]
     fn registry_is_well_formed() {
-        let id_shape = regex::Regex::new(r"^(sql|env|docker|k8s|secret|tollgate)/[a-z0-9]+(-[a-z0-9]+)*$").unwrap();
+        let id_shape =
+            regex::Regex::new(r"^(sql|env|docker|k8s|secret|tollgate)/[a-z0-9]+(-[a-z0-9]+)*$")
+                .unwrap();
         let mut seen = HashSet::new();
         for entry in REGISTRY {
             let meta = entry.meta;
             assert!(id_shape.is_match(meta.id), "bad rule id {}", meta.id);
             assert!(seen.insert(meta.id), "duplicate rule id {}", meta.id);
-            assert!(!meta.summary.is_empty() && !meta.summary.ends_with('.'), "{}: summary is one line, no period", meta.id);
-            for section in ["## Why it matters", "## Violating example", "## Compliant example", "## Options"] {
-                assert!(meta.docs.contains(section), "{} docs lack `{section}`", meta.id);
+            assert!(
+                !meta.summary.is_empty() && !meta.summary.ends_with('.'),
+                "{}: summary is one line, no period",
+                meta.id
+            );
+            for section in [
+                "## Why it matters",
+                "## Violating example",
+                "## Compliant example",
+                "## Options",
+            ] {
+                assert!(
+                    meta.docs.contains(section),
+                    "{} docs lack `{section}`",
+                    meta.id
+                );
             }
-            assert!((entry.build)(None).is_ok(), "{} must build with default options", meta.id);
+            assert!(
+                (entry.build)(None).is_ok(),
+                "{} must build with default options",
+                meta.id
+            );
         }
     }
 

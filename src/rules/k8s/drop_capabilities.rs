@@ -57,7 +57,12 @@ crate::declare_rule! {
 const HELP: &str = "add `capabilities: {drop: [ALL]}` to the container's securityContext, then add back only what it needs";
 
 fn drops_all(drop: &Node) -> bool {
-    drop.as_seq().is_some_and(|items| items.iter().any(|item| item.as_str().is_some_and(|cap| cap.eq_ignore_ascii_case("ALL"))))
+    drop.as_seq().is_some_and(|items| {
+        items.iter().any(|item| {
+            item.as_str()
+                .is_some_and(|cap| cap.eq_ignore_ascii_case("ALL"))
+        })
+    })
 }
 
 impl Rule for DropCapabilities {
@@ -66,7 +71,9 @@ impl Rule for DropCapabilities {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some(manifest) = Manifest::of(file, project) else { return };
+        let Some(manifest) = Manifest::of(file, project) else {
+            return;
+        };
         let mut out = Reporter::new(file, sink);
         for workload in manifest.containers() {
             let subject = workload.subject(None);

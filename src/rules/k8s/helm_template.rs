@@ -45,8 +45,13 @@ impl Rule for HelmTemplate {
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
         let parsed = project.file(file);
-        let Some(span) = parsed.k8s().and_then(|k8s| k8s.helm_template) else { return };
-        let message = format!("`{}` is a Helm template (`{{{{ … }}}}`), not YAML: skipped, not checked", parsed.source.path);
+        let Some(span) = parsed.k8s().and_then(|k8s| k8s.helm_template) else {
+            return;
+        };
+        let message = format!(
+            "`{}` is a Helm template (`{{{{ … }}}}`), not YAML: skipped, not checked",
+            parsed.source.path
+        );
         let help = "check the rendered chart instead (`helm template <release> <chart>`), or exclude chart templates from the k8s globs";
         sink.push(Diagnostic::new(file, span, message).help(help));
     }
@@ -59,8 +64,16 @@ mod tests {
 
     #[test]
     fn template_is_named() {
-        let found = run(&HelmTemplate::default(), "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Values.name }}\n");
-        assert_eq!(found, vec!["4:9 `manifest.yaml` is a Helm template (`{{ … }}`), not YAML: skipped, not checked"]);
+        let found = run(
+            &HelmTemplate::default(),
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Values.name }}\n",
+        );
+        assert_eq!(
+            found,
+            vec![
+                "4:9 `manifest.yaml` is a Helm template (`{{ … }}`), not YAML: skipped, not checked"
+            ]
+        );
     }
 
     #[test]

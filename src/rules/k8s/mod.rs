@@ -37,16 +37,24 @@ impl<'a> Manifest<'a> {
     pub fn of(file: FileId, project: &'a Project) -> Option<Self> {
         let parsed = project.file(file);
         let k8s = parsed.k8s()?;
-        Some(Self { file: k8s, partial: project.k8s_patches.contains(&parsed.source.path) })
+        Some(Self {
+            file: k8s,
+            partial: project.k8s_patches.contains(&parsed.source.path),
+        })
     }
 
     pub fn workloads(&self) -> impl Iterator<Item = (&'a K8sObject, PodSpec<'a>)> + 'a {
-        self.file.objects.iter().filter_map(|object| object.pod().map(|pod| (object, pod)))
+        self.file
+            .objects
+            .iter()
+            .filter_map(|object| object.pod().map(|pod| (object, pod)))
     }
 
     pub fn containers(&self) -> impl Iterator<Item = Workload<'a>> + 'a {
         self.workloads().flat_map(|(object, pod)| {
-            pod.containers().into_iter().map(move |container| Workload { object, container })
+            pod.containers()
+                .into_iter()
+                .map(move |container| Workload { object, container })
         })
     }
 }
@@ -63,7 +71,11 @@ impl Workload<'_> {
     pub fn subject(&self, setting: Option<&Setting<'_>>) -> String {
         match setting.map(|s| s.origin) {
             Some(Origin::Pod) => describe_pod(self.object),
-            _ => format!("{} of {}", self.container.describe(), describe_object(self.object)),
+            _ => format!(
+                "{} of {}",
+                self.container.describe(),
+                describe_object(self.object)
+            ),
         }
     }
 }
@@ -77,7 +89,11 @@ pub(crate) fn describe_object(object: &K8sObject) -> String {
 }
 
 pub(crate) fn describe_pod(object: &K8sObject) -> String {
-    if object.kind == "Pod" { describe_object(object) } else { format!("the pod template of {}", describe_object(object)) }
+    if object.kind == "Pod" {
+        describe_object(object)
+    } else {
+        format!("the pod template of {}", describe_object(object))
+    }
 }
 
 /// Pushes diagnostics into the sink, dropping exact repeats: a pod-level setting inherited by
@@ -90,12 +106,17 @@ pub(crate) struct Reporter<'s> {
 
 impl<'s> Reporter<'s> {
     pub fn new(file: FileId, sink: &'s mut Sink) -> Self {
-        Self { file, sink, seen: HashSet::new() }
+        Self {
+            file,
+            sink,
+            seen: HashSet::new(),
+        }
     }
 
     pub fn report(&mut self, span: Span, message: String, help: impl Into<String>) {
         if self.seen.insert((span, message.clone())) {
-            self.sink.push(Diagnostic::new(self.file, span, message).help(help));
+            self.sink
+                .push(Diagnostic::new(self.file, span, message).help(help));
         }
     }
 }
@@ -127,7 +148,11 @@ pub(crate) mod testing {
             })
             .collect();
         let project = Project::new(parsed);
-        let target = project.files.iter().position(|f| f.source.path == target).unwrap_or(0);
+        let target = project
+            .files
+            .iter()
+            .position(|f| f.source.path == target)
+            .unwrap_or(0);
         let mut sink = Vec::new();
         rule.check_file(target, &project, &mut sink);
         rule.check_project(&project, &mut sink);
@@ -136,7 +161,11 @@ pub(crate) mod testing {
         sink.iter()
             .map(|d| {
                 let lc = source.line_col(d.span.start);
-                assert!(seen.insert((d.span, d.message.clone())), "duplicate finding {}", d.message);
+                assert!(
+                    seen.insert((d.span, d.message.clone())),
+                    "duplicate finding {}",
+                    d.message
+                );
                 format!("{}:{} {}", lc.line, lc.column, d.message)
             })
             .collect()

@@ -62,19 +62,34 @@ crate::declare_rule! {
 }
 
 const BASELINE: &[&str] = &[
-    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP",
-    "SETUID", "SYS_CHROOT",
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
 ];
 
 impl Default for NoDangerousCapabilities {
     fn default() -> Self {
-        Self { allowed: BASELINE.iter().map(|cap| (*cap).to_string()).collect() }
+        Self {
+            allowed: BASELINE.iter().map(|cap| (*cap).to_string()).collect(),
+        }
     }
 }
 
 fn normalize(cap: &str) -> String {
     let upper = cap.trim().to_ascii_uppercase();
-    upper.strip_prefix("CAP_").map_or(upper.clone(), str::to_string)
+    upper
+        .strip_prefix("CAP_")
+        .map_or(upper.clone(), str::to_string)
 }
 
 impl Rule for NoDangerousCapabilities {
@@ -83,18 +98,28 @@ impl Rule for NoDangerousCapabilities {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some(manifest) = Manifest::of(file, project) else { return };
+        let Some(manifest) = Manifest::of(file, project) else {
+            return;
+        };
         let allowed: Vec<String> = self.allowed.iter().map(|cap| normalize(cap)).collect();
         let mut out = Reporter::new(file, sink);
         for workload in manifest.containers() {
-            let Some(caps) = workload.container.security.capabilities else { continue };
-            let Some(added) = caps.value().get("add").and_then(Node::as_seq) else { continue };
+            let Some(caps) = workload.container.security.capabilities else {
+                continue;
+            };
+            let Some(added) = caps.value().get("add").and_then(Node::as_seq) else {
+                continue;
+            };
             for item in added {
                 let Some(cap) = item.as_str() else { continue };
                 if allowed.contains(&normalize(cap)) {
                     continue;
                 }
-                let message = format!("{} adds the `{}` capability", workload.subject(None), normalize(cap));
+                let message = format!(
+                    "{} adds the `{}` capability",
+                    workload.subject(None),
+                    normalize(cap)
+                );
                 let help = "remove it from `capabilities.add`; if the workload truly needs it, isolate it on dedicated nodes and waive this finding with a reason";
                 out.report(item.span, message, help);
             }
@@ -113,13 +138,22 @@ mod tests {
     fn adds_outside_baseline_are_errors() {
         assert_eq!(
             run(&NoDangerousCapabilities::default(), TEXT),
-            vec!["11:15 container `a` of Pod `p` adds the `SYS_ADMIN` capability", "12:15 container `a` of Pod `p` adds the `NET_RAW` capability"]
+            vec![
+                "11:15 container `a` of Pod `p` adds the `SYS_ADMIN` capability",
+                "12:15 container `a` of Pod `p` adds the `NET_RAW` capability"
+            ]
         );
     }
 
     #[test]
     fn allowed_is_configurable() {
-        let rule = NoDangerousCapabilities { allowed: vec!["net_bind_service".into(), "SYS_ADMIN".into(), "NET_RAW".into()] };
+        let rule = NoDangerousCapabilities {
+            allowed: vec![
+                "net_bind_service".into(),
+                "SYS_ADMIN".into(),
+                "NET_RAW".into(),
+            ],
+        };
         assert!(run(&rule, TEXT).is_empty());
     }
 }

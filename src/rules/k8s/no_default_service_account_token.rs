@@ -51,13 +51,21 @@ impl Rule for NoDefaultServiceAccountToken {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some(manifest) = Manifest::of(file, project) else { return };
+        let Some(manifest) = Manifest::of(file, project) else {
+            return;
+        };
         // service accounts of this file that opt out themselves
         let opted_out: Vec<&str> = manifest
             .file
             .objects
             .iter()
-            .filter(|o| o.kind == "ServiceAccount" && o.node.get("automountServiceAccountToken").and_then(Node::as_bool) == Some(false))
+            .filter(|o| {
+                o.kind == "ServiceAccount"
+                    && o.node
+                        .get("automountServiceAccountToken")
+                        .and_then(Node::as_bool)
+                        == Some(false)
+            })
             .filter_map(|o| o.name.as_deref())
             .collect();
         let mut out = Reporter::new(file, sink);
@@ -65,16 +73,24 @@ impl Rule for NoDefaultServiceAccountToken {
             match pod.node.entry("automountServiceAccountToken") {
                 Some(entry) if entry.value.as_bool() == Some(false) => {}
                 Some(entry) => {
-                    let message = format!("{} mounts its service account token", describe_pod(object));
+                    let message =
+                        format!("{} mounts its service account token", describe_pod(object));
                     out.report(entry.key.span.cover(entry.value.span), message, HELP);
                 }
                 None if manifest.partial => {}
                 None => {
-                    let account = pod.node.get("serviceAccountName").and_then(Node::as_str).unwrap_or("default");
+                    let account = pod
+                        .node
+                        .get("serviceAccountName")
+                        .and_then(Node::as_str)
+                        .unwrap_or("default");
                     if opted_out.contains(&account) {
                         continue;
                     }
-                    let message = format!("{} mounts the `{account}` service account token (`automountServiceAccountToken` is not false)", describe_pod(object));
+                    let message = format!(
+                        "{} mounts the `{account}` service account token (`automountServiceAccountToken` is not false)",
+                        describe_pod(object)
+                    );
                     out.report(pod.key, message, HELP);
                 }
             }
@@ -92,7 +108,9 @@ mod tests {
         let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: a}]\n";
         assert_eq!(
             run(&NoDefaultServiceAccountToken::default(), text),
-            vec!["6:5 the pod template of Deployment `web` mounts the `default` service account token (`automountServiceAccountToken` is not false)"]
+            vec![
+                "6:5 the pod template of Deployment `web` mounts the `default` service account token (`automountServiceAccountToken` is not false)"
+            ]
         );
     }
 
@@ -103,6 +121,9 @@ mod tests {
         let with_sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app}\nautomountServiceAccountToken: false\n---\napiVersion: v1\nkind: Pod\nspec:\n  serviceAccountName: app\n  containers: [{name: a}]\n";
         assert!(run(&NoDefaultServiceAccountToken::default(), with_sa).is_empty());
         let explicit = "apiVersion: v1\nkind: Pod\nspec:\n  automountServiceAccountToken: true\n  containers: [{name: a}]\n";
-        assert_eq!(run(&NoDefaultServiceAccountToken::default(), explicit), vec!["4:3 unnamed Pod mounts its service account token"]);
+        assert_eq!(
+            run(&NoDefaultServiceAccountToken::default(), explicit),
+            vec!["4:3 unnamed Pod mounts its service account token"]
+        );
     }
 }

@@ -42,7 +42,11 @@ crate::declare_rule! {
     summary: "Pod shares a host namespace",
 }
 
-const NAMESPACES: &[(&str, &str)] = &[("hostNetwork", "network"), ("hostPID", "process (PID)"), ("hostIPC", "IPC")];
+const NAMESPACES: &[(&str, &str)] = &[
+    ("hostNetwork", "network"),
+    ("hostPID", "process (PID)"),
+    ("hostIPC", "IPC"),
+];
 
 impl Rule for NoHostNamespaces {
     fn meta(&self) -> &'static RuleMeta {
@@ -50,14 +54,25 @@ impl Rule for NoHostNamespaces {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some(manifest) = Manifest::of(file, project) else { return };
+        let Some(manifest) = Manifest::of(file, project) else {
+            return;
+        };
         let mut out = Reporter::new(file, sink);
         for (object, pod) in manifest.workloads() {
             for (field, what) in NAMESPACES {
-                let Some(entry) = pod.node.entry(field) else { continue };
+                let Some(entry) = pod.node.entry(field) else {
+                    continue;
+                };
                 if entry.value.as_bool() == Some(true) {
-                    let message = format!("{} shares the node's {what} namespace (`{field}: true`)", describe_pod(object));
-                    out.report(entry.key.span.cover(entry.value.span), message, format!("remove `{field}: true`"));
+                    let message = format!(
+                        "{} shares the node's {what} namespace (`{field}: true`)",
+                        describe_pod(object)
+                    );
+                    out.report(
+                        entry.key.span.cover(entry.value.span),
+                        message,
+                        format!("remove `{field}: true`"),
+                    );
                 }
             }
         }
@@ -83,6 +98,12 @@ mod tests {
 
     #[test]
     fn absent_is_fine() {
-        assert!(run(&NoHostNamespaces::default(), "apiVersion: v1\nkind: Pod\nspec:\n  containers: [{name: a}]\n").is_empty());
+        assert!(
+            run(
+                &NoHostNamespaces::default(),
+                "apiVersion: v1\nkind: Pod\nspec:\n  containers: [{name: a}]\n"
+            )
+            .is_empty()
+        );
     }
 }

@@ -53,10 +53,15 @@ crate::declare_rule! {
     summary: "Pod mounts a path of the node",
 }
 
-#[expect(clippy::derivable_impls, reason = "declare_rule! derives no Default for rules with options")]
+#[expect(
+    clippy::derivable_impls,
+    reason = "declare_rule! derives no Default for rules with options"
+)]
 impl Default for NoHostPath {
     fn default() -> Self {
-        Self { allowed_paths: Vec::new() }
+        Self {
+            allowed_paths: Vec::new(),
+        }
     }
 }
 
@@ -64,7 +69,10 @@ impl NoHostPath {
     fn allows(&self, path: &str) -> bool {
         self.allowed_paths.iter().any(|allowed| {
             let allowed = allowed.trim_end_matches('/');
-            path == allowed || path.strip_prefix(allowed).is_some_and(|rest| rest.starts_with('/'))
+            path == allowed
+                || path
+                    .strip_prefix(allowed)
+                    .is_some_and(|rest| rest.starts_with('/'))
         })
     }
 }
@@ -75,18 +83,34 @@ impl Rule for NoHostPath {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some(manifest) = Manifest::of(file, project) else { return };
+        let Some(manifest) = Manifest::of(file, project) else {
+            return;
+        };
         let mut out = Reporter::new(file, sink);
         for (object, pod) in manifest.workloads() {
-            let Some(volumes) = pod.node.get("volumes").and_then(Node::as_seq) else { continue };
+            let Some(volumes) = pod.node.get("volumes").and_then(Node::as_seq) else {
+                continue;
+            };
             for volume in volumes {
-                let Some(host_path) = volume.entry("hostPath") else { continue };
-                let path = host_path.value.get("path").and_then(Node::as_str).unwrap_or("");
+                let Some(host_path) = volume.entry("hostPath") else {
+                    continue;
+                };
+                let path = host_path
+                    .value
+                    .get("path")
+                    .and_then(Node::as_str)
+                    .unwrap_or("");
                 if !path.is_empty() && self.allows(path) {
                     continue;
                 }
-                let name = volume.get("name").and_then(Node::as_str).map_or_else(String::new, |n| format!(" `{n}`"));
-                let message = format!("{} mounts host path `{path}` as volume{name}", describe_pod(object));
+                let name = volume
+                    .get("name")
+                    .and_then(Node::as_str)
+                    .map_or_else(String::new, |n| format!(" `{n}`"));
+                let message = format!(
+                    "{} mounts host path `{path}` as volume{name}",
+                    describe_pod(object)
+                );
                 let help = "use an emptyDir, ConfigMap/Secret or PersistentVolumeClaim volume instead, or list the path in `allowed-paths`";
                 out.report(host_path.key.span, message, help);
             }
@@ -114,7 +138,12 @@ mod tests {
 
     #[test]
     fn allowed_paths_match_parent_directories_only() {
-        let rule = NoHostPath { allowed_paths: vec!["/var/log/".into(), "/var/run/docker".into()] };
-        assert_eq!(run(&rule, TEXT), vec!["8:7 Pod `p` mounts host path `/var/run/docker.sock` as volume `sock`"]);
+        let rule = NoHostPath {
+            allowed_paths: vec!["/var/log/".into(), "/var/run/docker".into()],
+        };
+        assert_eq!(
+            run(&rule, TEXT),
+            vec!["8:7 Pod `p` mounts host path `/var/run/docker.sock` as volume `sock`"]
+        );
     }
 }

@@ -55,18 +55,26 @@ impl Rule for NoPrivilegeEscalation {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some(manifest) = Manifest::of(file, project) else { return };
+        let Some(manifest) = Manifest::of(file, project) else {
+            return;
+        };
         let mut out = Reporter::new(file, sink);
         for workload in manifest.containers() {
             match workload.container.security.allow_privilege_escalation {
                 Some(setting) if setting.value().as_bool() == Some(false) => {}
                 Some(setting) => {
-                    let message = format!("{} allows privilege escalation", workload.subject(Some(&setting)));
+                    let message = format!(
+                        "{} allows privilege escalation",
+                        workload.subject(Some(&setting))
+                    );
                     out.report(setting.span(), message, HELP);
                 }
                 None if manifest.partial => {}
                 None => {
-                    let message = format!("{} does not set `allowPrivilegeEscalation: false`", workload.subject(None));
+                    let message = format!(
+                        "{} does not set `allowPrivilegeEscalation: false`",
+                        workload.subject(None)
+                    );
                     out.report(workload.container.anchor, message, HELP);
                 }
             }

@@ -55,13 +55,24 @@ impl Rule for NoPrivileged {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some(manifest) = Manifest::of(file, project) else { return };
+        let Some(manifest) = Manifest::of(file, project) else {
+            return;
+        };
         let mut out = Reporter::new(file, sink);
         for workload in manifest.containers() {
-            let Some(setting) = workload.container.security.privileged else { continue };
+            let Some(setting) = workload.container.security.privileged else {
+                continue;
+            };
             if setting.value().as_bool() == Some(true) {
-                let message = format!("{} runs privileged: full access to the node", workload.subject(Some(&setting)));
-                out.report(setting.span(), message, "remove `privileged: true` and add only the capabilities the process needs");
+                let message = format!(
+                    "{} runs privileged: full access to the node",
+                    workload.subject(Some(&setting))
+                );
+                out.report(
+                    setting.span(),
+                    message,
+                    "remove `privileged: true` and add only the capabilities the process needs",
+                );
             }
         }
     }
@@ -75,11 +86,20 @@ mod tests {
     #[test]
     fn privileged_is_reported_at_the_key() {
         let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      securityContext:\n        privileged: yes\n    - name: b\n      securityContext: {privileged: false}\n";
-        assert_eq!(run(&NoPrivileged::default(), text), vec!["8:9 container `a` of Pod `p` runs privileged: full access to the node"]);
+        assert_eq!(
+            run(&NoPrivileged::default(), text),
+            vec!["8:9 container `a` of Pod `p` runs privileged: full access to the node"]
+        );
     }
 
     #[test]
     fn unset_is_fine() {
-        assert!(run(&NoPrivileged::default(), "apiVersion: v1\nkind: Pod\nspec:\n  containers: [{name: a}]\n").is_empty());
+        assert!(
+            run(
+                &NoPrivileged::default(),
+                "apiVersion: v1\nkind: Pod\nspec:\n  containers: [{name: a}]\n"
+            )
+            .is_empty()
+        );
     }
 }

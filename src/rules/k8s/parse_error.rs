@@ -47,13 +47,21 @@ impl Rule for ParseError {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some(manifest) = Manifest::of(file, project) else { return };
+        let Some(manifest) = Manifest::of(file, project) else {
+            return;
+        };
         for error in &manifest.file.errors {
             let help = match error.kind {
-                YamlErrorKind::Syntax => "fix the YAML syntax; the other documents of this file were still checked",
-                YamlErrorKind::TooDeep => "flatten the document; manifests never need this much nesting",
+                YamlErrorKind::Syntax => {
+                    "fix the YAML syntax; the other documents of this file were still checked"
+                }
+                YamlErrorKind::TooDeep => {
+                    "flatten the document; manifests never need this much nesting"
+                }
                 YamlErrorKind::AliasBudget => "replace the nested aliases with plain values",
-                YamlErrorKind::DuplicateKey => "remove one of the duplicate keys; tollgate checked the last one",
+                YamlErrorKind::DuplicateKey => {
+                    "remove one of the duplicate keys; tollgate checked the last one"
+                }
             };
             let message = format!("document {}: {}", error.document + 1, error.message);
             sink.push(Diagnostic::new(file, error.span, message).help(help));
@@ -71,7 +79,10 @@ mod tests {
         let text = "apiVersion: v1\nkind: Pod\n---\nkind: [oops\n---\nkind: Service\n";
         let found = run(&ParseError::default(), text);
         assert_eq!(found.len(), 1);
-        assert!(found[0].starts_with("4:11 document 2: invalid YAML"), "{found:?}");
+        assert!(
+            found[0].starts_with("4:11 document 2: invalid YAML"),
+            "{found:?}"
+        );
     }
 
     #[test]

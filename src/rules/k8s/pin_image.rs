@@ -48,10 +48,15 @@ crate::declare_rule! {
     summary: "Container image not pinned to a version",
 }
 
-#[expect(clippy::derivable_impls, reason = "declare_rule! derives no Default for rules with options")]
+#[expect(
+    clippy::derivable_impls,
+    reason = "declare_rule! derives no Default for rules with options"
+)]
 impl Default for PinImage {
     fn default() -> Self {
-        Self { require_digest: false }
+        Self {
+            require_digest: false,
+        }
     }
 }
 
@@ -72,20 +77,36 @@ impl Rule for PinImage {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some(manifest) = Manifest::of(file, project) else { return };
+        let Some(manifest) = Manifest::of(file, project) else {
+            return;
+        };
         let mut out = Reporter::new(file, sink);
         for workload in manifest.containers() {
-            let Some(image) = workload.container.node.get("image") else { continue };
-            let Some(reference) = image.as_str().map(str::trim).filter(|r| !r.is_empty()) else { continue };
+            let Some(image) = workload.container.node.get("image") else {
+                continue;
+            };
+            let Some(reference) = image.as_str().map(str::trim).filter(|r| !r.is_empty()) else {
+                continue;
+            };
             let subject = workload.subject(None);
             let message = match tag_and_digest(reference) {
                 (_, Some(_)) => continue,
-                (Some("latest"), None) => format!("{subject} uses `{reference}`: `latest` is not a version"),
-                (None, None) => format!("{subject} uses `{reference}` without a tag, which means `latest`"),
-                (Some(_), None) if self.require_digest => format!("{subject} uses `{reference}` without a digest"),
+                (Some("latest"), None) => {
+                    format!("{subject} uses `{reference}`: `latest` is not a version")
+                }
+                (None, None) => {
+                    format!("{subject} uses `{reference}` without a tag, which means `latest`")
+                }
+                (Some(_), None) if self.require_digest => {
+                    format!("{subject} uses `{reference}` without a digest")
+                }
                 (Some(_), None) => continue,
             };
-            let help = if self.require_digest { "pin the image by digest: `name:tag@sha256:…`" } else { "pin the image to a version tag, or better a digest (`@sha256:…`)" };
+            let help = if self.require_digest {
+                "pin the image by digest: `name:tag@sha256:…`"
+            } else {
+                "pin the image to a version tag, or better a digest (`@sha256:…`)"
+            };
             out.report(image.span, message, help);
         }
     }
@@ -111,14 +132,25 @@ mod tests {
 
     #[test]
     fn digest_can_be_required() {
-        let found = run(&PinImage { require_digest: true }, TEXT);
+        let found = run(
+            &PinImage {
+                require_digest: true,
+            },
+            TEXT,
+        );
         assert_eq!(found.len(), 3);
-        assert_eq!(found[2], "11:14 container `c` of Pod `p` uses `registry:5000/team/app:1.2` without a digest");
+        assert_eq!(
+            found[2],
+            "11:14 container `c` of Pod `p` uses `registry:5000/team/app:1.2` without a digest"
+        );
     }
 
     #[test]
     fn registry_port_is_not_a_tag() {
         assert_eq!(tag_and_digest("localhost:5000/app"), (None, None));
-        assert_eq!(tag_and_digest("app:1@sha256:ab"), (Some("1"), Some("sha256:ab")));
+        assert_eq!(
+            tag_and_digest("app:1@sha256:ab"),
+            (Some("1"), Some("sha256:ab"))
+        );
     }
 }

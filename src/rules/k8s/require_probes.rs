@@ -79,7 +79,9 @@ impl Probe {
 
 impl Default for RequireProbes {
     fn default() -> Self {
-        Self { require: vec![Probe::Liveness, Probe::Readiness] }
+        Self {
+            require: vec![Probe::Liveness, Probe::Readiness],
+        }
     }
 }
 
@@ -89,22 +91,33 @@ impl Rule for RequireProbes {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some(manifest) = Manifest::of(file, project) else { return };
+        let Some(manifest) = Manifest::of(file, project) else {
+            return;
+        };
         if manifest.partial {
             return;
         }
         let mut out = Reporter::new(file, sink);
         for workload in manifest.containers() {
-            if workload.object.is_batch() || workload.container.group != ContainerGroup::Containers {
+            if workload.object.is_batch() || workload.container.group != ContainerGroup::Containers
+            {
                 continue;
             }
-            let missing: Vec<&str> =
-                self.require.iter().map(|p| p.key()).filter(|key| workload.container.node.get(key).is_none_or(|v| v.is_null())).collect();
+            let missing: Vec<&str> = self
+                .require
+                .iter()
+                .map(|p| p.key())
+                .filter(|key| workload.container.node.get(key).is_none_or(|v| v.is_null()))
+                .collect();
             if missing.is_empty() {
                 continue;
             }
             let message = format!("{} has no {}", workload.subject(None), missing.join(" or "));
-            out.report(workload.container.anchor, message, "add probes so Kubernetes routes traffic only to ready pods and restarts hung ones");
+            out.report(
+                workload.container.anchor,
+                message,
+                "add probes so Kubernetes routes traffic only to ready pods and restarts hung ones",
+            );
         }
     }
 }
@@ -117,7 +130,10 @@ mod tests {
     #[test]
     fn long_running_containers_need_probes() {
         let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      initContainers: [{name: init}]\n      containers:\n        - name: app\n          readinessProbe: {tcpSocket: {port: 80}}\n        - name: ok\n          readinessProbe: {tcpSocket: {port: 80}}\n          livenessProbe: {tcpSocket: {port: 80}}\n";
-        assert_eq!(run(&RequireProbes::default(), text), vec!["9:11 container `app` of Deployment `web` has no livenessProbe"]);
+        assert_eq!(
+            run(&RequireProbes::default(), text),
+            vec!["9:11 container `app` of Deployment `web` has no livenessProbe"]
+        );
     }
 
     #[test]
@@ -128,6 +144,9 @@ mod tests {
 
     #[test]
     fn off_by_default() {
-        assert_eq!(RequireProbes::META.default_level, crate::finding::RuleLevel::Off);
+        assert_eq!(
+            RequireProbes::META.default_level,
+            crate::finding::RuleLevel::Off
+        );
     }
 }

@@ -49,7 +49,8 @@ crate::declare_rule! {
     summary: "Container root filesystem is writable",
 }
 
-const HELP: &str = "set `readOnlyRootFilesystem: true` and mount an emptyDir where the process must write";
+const HELP: &str =
+    "set `readOnlyRootFilesystem: true` and mount an emptyDir where the process must write";
 
 impl Rule for RequireReadOnlyRootFs {
     fn meta(&self) -> &'static RuleMeta {
@@ -57,18 +58,26 @@ impl Rule for RequireReadOnlyRootFs {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some(manifest) = Manifest::of(file, project) else { return };
+        let Some(manifest) = Manifest::of(file, project) else {
+            return;
+        };
         let mut out = Reporter::new(file, sink);
         for workload in manifest.containers() {
             match workload.container.security.read_only_root_filesystem {
                 Some(setting) if setting.value().as_bool() == Some(true) => {}
                 Some(setting) => {
-                    let message = format!("{} has a writable root filesystem", workload.subject(Some(&setting)));
+                    let message = format!(
+                        "{} has a writable root filesystem",
+                        workload.subject(Some(&setting))
+                    );
                     out.report(setting.span(), message, HELP);
                 }
                 None if manifest.partial => {}
                 None => {
-                    let message = format!("{} does not set `readOnlyRootFilesystem: true`", workload.subject(None));
+                    let message = format!(
+                        "{} does not set `readOnlyRootFilesystem: true`",
+                        workload.subject(None)
+                    );
                     out.report(workload.container.anchor, message, HELP);
                 }
             }
@@ -84,12 +93,19 @@ mod tests {
     #[test]
     fn false_and_missing_are_reported() {
         let text = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      initContainers:\n        - name: migrate\n          securityContext: {readOnlyRootFilesystem: false}\n      containers:\n        - name: run\n          securityContext: {readOnlyRootFilesystem: true}\n";
-        assert_eq!(run(&RequireReadOnlyRootFs::default(), text), vec!["9:29 init container `migrate` of Job `j` has a writable root filesystem"]);
+        assert_eq!(
+            run(&RequireReadOnlyRootFs::default(), text),
+            vec!["9:29 init container `migrate` of Job `j` has a writable root filesystem"]
+        );
     }
 
     #[test]
     fn missing_points_at_name() {
-        let text = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - image: x:1\n      name: a\n";
-        assert_eq!(run(&RequireReadOnlyRootFs::default(), text), vec!["6:7 container `a` of unnamed Pod does not set `readOnlyRootFilesystem: true`"]);
+        let text =
+            "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - image: x:1\n      name: a\n";
+        assert_eq!(
+            run(&RequireReadOnlyRootFs::default(), text),
+            vec!["6:7 container `a` of unnamed Pod does not set `readOnlyRootFilesystem: true`"]
+        );
     }
 }

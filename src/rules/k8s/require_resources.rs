@@ -86,7 +86,14 @@ impl Resource {
 
 impl Default for RequireResources {
     fn default() -> Self {
-        Self { require: vec![Resource::RequestsCpu, Resource::RequestsMemory, Resource::LimitsCpu, Resource::LimitsMemory] }
+        Self {
+            require: vec![
+                Resource::RequestsCpu,
+                Resource::RequestsMemory,
+                Resource::LimitsCpu,
+                Resource::LimitsMemory,
+            ],
+        }
     }
 }
 
@@ -96,7 +103,9 @@ impl Rule for RequireResources {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some(manifest) = Manifest::of(file, project) else { return };
+        let Some(manifest) = Manifest::of(file, project) else {
+            return;
+        };
         if manifest.partial {
             return;
         }
@@ -120,8 +129,16 @@ impl Rule for RequireResources {
                 continue;
             }
             let anchor = resources.map_or(workload.container.anchor, |r| r.key.span);
-            let message = format!("{} does not set {}", workload.subject(None), missing.join(", "));
-            out.report(anchor, message, "set `resources.requests` and `resources.limits` for cpu and memory");
+            let message = format!(
+                "{} does not set {}",
+                workload.subject(None),
+                missing.join(", ")
+            );
+            out.report(
+                anchor,
+                message,
+                "set `resources.requests` and `resources.limits` for cpu and memory",
+            );
         }
     }
 }
@@ -146,8 +163,14 @@ mod tests {
 
     #[test]
     fn which_resources_is_configurable() {
-        let rule: RequireResources = toml::from_str("require = [\"requests.memory\", \"limits.memory\"]").unwrap();
-        assert_eq!(run(&rule, TEXT), vec!["12:11 container `exporter` of StatefulSet `db` does not set requests.memory, limits.memory"]);
+        let rule: RequireResources =
+            toml::from_str("require = [\"requests.memory\", \"limits.memory\"]").unwrap();
+        assert_eq!(
+            run(&rule, TEXT),
+            vec![
+                "12:11 container `exporter` of StatefulSet `db` does not set requests.memory, limits.memory"
+            ]
+        );
         assert!(toml::from_str::<RequireResources>("require = [\"limits.gpu\"]").is_err());
     }
 }

@@ -51,7 +51,8 @@ crate::declare_rule! {
     summary: "Container may run as root",
 }
 
-const HELP: &str = "set `runAsNonRoot: true` and a non-zero `runAsUser` (e.g. 65532) in the securityContext";
+const HELP: &str =
+    "set `runAsNonRoot: true` and a non-zero `runAsUser` (e.g. 65532) in the securityContext";
 
 impl Rule for RequireRunAsNonRoot {
     fn meta(&self) -> &'static RuleMeta {
@@ -59,31 +60,59 @@ impl Rule for RequireRunAsNonRoot {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some(manifest) = Manifest::of(file, project) else { return };
+        let Some(manifest) = Manifest::of(file, project) else {
+            return;
+        };
         let mut out = Reporter::new(file, sink);
         for workload in manifest.containers() {
             let sc = &workload.container.security;
-            let non_root = sc.run_as_non_root.filter(|s| s.value().as_bool() == Some(true));
+            let non_root = sc
+                .run_as_non_root
+                .filter(|s| s.value().as_bool() == Some(true));
             if let Some(user) = sc.run_as_user.filter(|s| s.value().as_i64() == Some(0)) {
-                let mut message = format!("{} runs as root (`runAsUser: 0`)", workload.subject(Some(&user)));
+                let mut message = format!(
+                    "{} runs as root (`runAsUser: 0`)",
+                    workload.subject(Some(&user))
+                );
                 if let Some(flag) = non_root {
-                    let place = if flag.origin == Origin::Pod { "the pod's" } else { "its" };
+                    let place = if flag.origin == Origin::Pod {
+                        "the pod's"
+                    } else {
+                        "its"
+                    };
                     message.push_str(&format!(
                         "; with {place} `runAsNonRoot: true` the kubelet refuses to start {} (CreateContainerConfigError)",
                         workload.container.describe()
                     ));
                 }
-                out.report(user.entry.key.span.cover(user.entry.value.span), message, HELP);
+                out.report(
+                    user.entry.key.span.cover(user.entry.value.span),
+                    message,
+                    HELP,
+                );
                 continue;
             }
-            if non_root.is_some() || sc.run_as_user.is_some_and(|s| s.value().as_i64().is_some_and(|uid| uid > 0)) {
+            if non_root.is_some()
+                || sc
+                    .run_as_user
+                    .is_some_and(|s| s.value().as_i64().is_some_and(|uid| uid > 0))
+            {
                 continue;
             }
-            if let Some(flag) = sc.run_as_non_root.filter(|s| s.value().as_bool() == Some(false)) {
-                let message = format!("{} sets `runAsNonRoot: false` and no non-zero `runAsUser`: it may run as root", workload.subject(Some(&flag)));
+            if let Some(flag) = sc
+                .run_as_non_root
+                .filter(|s| s.value().as_bool() == Some(false))
+            {
+                let message = format!(
+                    "{} sets `runAsNonRoot: false` and no non-zero `runAsUser`: it may run as root",
+                    workload.subject(Some(&flag))
+                );
                 out.report(flag.span(), message, HELP);
             } else if !manifest.partial {
-                let message = format!("{} may run as root: no `runAsNonRoot: true` or non-zero `runAsUser` in its or the pod's securityContext", workload.subject(None));
+                let message = format!(
+                    "{} may run as root: no `runAsNonRoot: true` or non-zero `runAsUser` in its or the pod's securityContext",
+                    workload.subject(None)
+                );
                 out.report(workload.container.anchor, message, HELP);
             }
         }
@@ -105,25 +134,45 @@ mod tests {
     fn missing_everywhere_points_at_each_container_name() {
         let found = run(&RequireRunAsNonRoot::default(), &pod("", ""));
         assert_eq!(found.len(), 2);
-        assert!(found[0].starts_with("8:7 container `app` of Pod `p` may run as root"), "{found:?}");
+        assert!(
+            found[0].starts_with("8:7 container `app` of Pod `p` may run as root"),
+            "{found:?}"
+        );
         assert!(found[1].starts_with("11:7 container `side`"), "{found:?}");
     }
 
     #[test]
     fn pod_level_non_root_covers_all_containers() {
-        assert!(run(&RequireRunAsNonRoot::default(), &pod("runAsNonRoot: true", "")).is_empty());
+        assert!(
+            run(
+                &RequireRunAsNonRoot::default(),
+                &pod("runAsNonRoot: true", "")
+            )
+            .is_empty()
+        );
         assert!(run(&RequireRunAsNonRoot::default(), &pod("runAsUser: 1000", "")).is_empty());
     }
 
     #[test]
     fn container_overrides_pod_both_ways() {
         // the container's UID 0 beats the pod's non-root user, and says the pair cannot start
-        let found = run(&RequireRunAsNonRoot::default(), &pod("runAsNonRoot: true, runAsUser: 1000", "runAsUser: 0"));
+        let found = run(
+            &RequireRunAsNonRoot::default(),
+            &pod("runAsNonRoot: true, runAsUser: 1000", "runAsUser: 0"),
+        );
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].starts_with("10:25 container `app` of Pod `p` runs as root (`runAsUser: 0`); with the pod's `runAsNonRoot: true` the kubelet refuses"), "{found:?}");
         // the container's non-root flag beats the pod's `runAsNonRoot: false`, but `side` inherits it
-        let found = run(&RequireRunAsNonRoot::default(), &pod("runAsNonRoot: false", "runAsNonRoot: true"));
-        assert_eq!(found, vec!["6:21 Pod `p` sets `runAsNonRoot: false` and no non-zero `runAsUser`: it may run as root"]);
+        let found = run(
+            &RequireRunAsNonRoot::default(),
+            &pod("runAsNonRoot: false", "runAsNonRoot: true"),
+        );
+        assert_eq!(
+            found,
+            vec![
+                "6:21 Pod `p` sets `runAsNonRoot: false` and no non-zero `runAsUser`: it may run as root"
+            ]
+        );
     }
 
     #[test]
@@ -136,9 +185,15 @@ mod tests {
     fn kustomize_patch_reports_nothing_missing() {
         let kustomization = "resources: [deploy.yaml]\npatches:\n  - path: patch.yaml\n";
         let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: app:2\n";
-        let files = [("k/kustomization.yaml", kustomization), ("k/patch.yaml", patch)];
+        let files = [
+            ("k/kustomization.yaml", kustomization),
+            ("k/patch.yaml", patch),
+        ];
         assert!(run_files(&RequireRunAsNonRoot::default(), &files, "k/patch.yaml").is_empty());
         // the same file outside a kustomization is a full object
-        assert_eq!(run_files(&RequireRunAsNonRoot::default(), &files[1..], "k/patch.yaml").len(), 1);
+        assert_eq!(
+            run_files(&RequireRunAsNonRoot::default(), &files[1..], "k/patch.yaml").len(),
+            1
+        );
     }
 }

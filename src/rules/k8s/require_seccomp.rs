@@ -58,19 +58,25 @@ impl Rule for RequireSeccomp {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some(manifest) = Manifest::of(file, project) else { return };
+        let Some(manifest) = Manifest::of(file, project) else {
+            return;
+        };
         let mut out = Reporter::new(file, sink);
         for workload in manifest.containers() {
             let Some(profile) = workload.container.security.seccomp_profile else {
                 if !manifest.partial {
-                    let message = format!("{} has no seccomp profile (neither its nor the pod's securityContext sets one)", workload.subject(None));
+                    let message = format!(
+                        "{} has no seccomp profile (neither its nor the pod's securityContext sets one)",
+                        workload.subject(None)
+                    );
                     out.report(workload.container.anchor, message, HELP);
                 }
                 continue;
             };
             let subject = workload.subject(Some(&profile));
             match profile.value().entry("type") {
-                Some(kind) if matches!(kind.value.as_str(), Some("RuntimeDefault" | "Localhost")) => {}
+                Some(kind)
+                    if matches!(kind.value.as_str(), Some("RuntimeDefault" | "Localhost")) => {}
                 Some(kind) => {
                     let shown = kind.value.as_str().unwrap_or("?");
                     let message = format!("{subject} uses seccomp profile type `{shown}`");
@@ -91,14 +97,28 @@ mod tests {
     use crate::rules::k8s::testing::run;
 
     fn pod(pod_sc: &str, container_sc: &str) -> String {
-        format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  securityContext: {{{pod_sc}}}\n  containers:\n    - name: a\n      securityContext: {{{container_sc}}}\n    - name: b\n")
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  securityContext: {{{pod_sc}}}\n  containers:\n    - name: a\n      securityContext: {{{container_sc}}}\n    - name: b\n"
+        )
     }
 
     #[test]
     fn pod_profile_applies_to_all_and_container_can_weaken_it() {
-        assert!(run(&RequireSeccomp::default(), &pod("seccompProfile: {type: RuntimeDefault}", "")).is_empty());
+        assert!(
+            run(
+                &RequireSeccomp::default(),
+                &pod("seccompProfile: {type: RuntimeDefault}", "")
+            )
+            .is_empty()
+        );
         assert_eq!(
-            run(&RequireSeccomp::default(), &pod("seccompProfile: {type: RuntimeDefault}", "seccompProfile: {type: Unconfined}")),
+            run(
+                &RequireSeccomp::default(),
+                &pod(
+                    "seccompProfile: {type: RuntimeDefault}",
+                    "seccompProfile: {type: Unconfined}"
+                )
+            ),
             vec!["8:42 container `a` of Pod `p` uses seccomp profile type `Unconfined`"]
         );
     }
@@ -106,13 +126,27 @@ mod tests {
     #[test]
     fn container_profile_does_not_cover_siblings() {
         assert_eq!(
-            run(&RequireSeccomp::default(), &pod("", "seccompProfile: {type: Localhost, localhostProfile: p.json}")),
-            vec!["9:7 container `b` of Pod `p` has no seccomp profile (neither its nor the pod's securityContext sets one)"]
+            run(
+                &RequireSeccomp::default(),
+                &pod(
+                    "",
+                    "seccompProfile: {type: Localhost, localhostProfile: p.json}"
+                )
+            ),
+            vec![
+                "9:7 container `b` of Pod `p` has no seccomp profile (neither its nor the pod's securityContext sets one)"
+            ]
         );
     }
 
     #[test]
     fn pod_level_unconfined_is_one_finding() {
-        assert_eq!(run(&RequireSeccomp::default(), &pod("seccompProfile: {type: Unconfined}", "")), vec!["5:38 Pod `p` uses seccomp profile type `Unconfined`"]);
+        assert_eq!(
+            run(
+                &RequireSeccomp::default(),
+                &pod("seccompProfile: {type: Unconfined}", "")
+            ),
+            vec!["5:38 Pod `p` uses seccomp profile type `Unconfined`"]
+        );
     }
 }

@@ -1,0 +1,511 @@
+//! The only place that orchestrates: discover → read → parse → check → suppress → sorted report.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::discover::{self, Input};
+use crate::document::{Document, FileKind, ParsedFile, Project, k8s, sql};
+use crate::finding::{Diagnostic, FileId, Finding, Level, Related, fingerprint};
+use crate::policy::Policy;
+use crate::rules;
+use crate::source::{SourceFile, Span};
+use crate::suppress::{self, Scope, Suppressed};
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    /// Worker threads; 0 means one per core.
+    pub threads: usize,
+}
+
+/// Everything reporters need.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub suppressed: Vec<Suppressed>,
+    /// Every file checked, with its kind, sorted by path.
+    pub files: Vec<(String, FileKind)>,
+    pub policy_name: String,
+    pub policy_origin: String,
+    pub policy_hash: String,
+    /// Ids of the rules that were enabled somewhere, in registry order.
+    pub rules: Vec<&'static str>,
+    pub elapsed: Duration,
+    /// File texts by path, for reporters that show source (findings' redactions apply).
+    pub sources: HashMap<String, Arc<str>>,
+}
+
+impl Report {
+    pub fn count(&self, level: Level) -> usize {
+        self.findings.iter().filter(|f| f.level == level).count()
+    }
+
+    pub fn files_by_kind(&self) -> BTreeMap<FileKind, usize> {
+        let mut counts = BTreeMap::new();
+        for (_, kind) in &self.files {
+            *counts.entry(*kind).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// The highest level among the findings.
+    pub fn max_level(&self) -> Option<Level> {
+        self.findings.iter().map(|f| f.level).max()
+    }
+}
+
+/// A diagnostic tagged with the rule that produced it.
+type Tagged = (&'static str, Diagnostic);
+
+pub fn run(policy: &Policy, options: &Options) -> Report {
+    let started = Instant::now();
+    let threads = if options.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        options.threads
+    };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+    let work = || run_in_pool(policy, options, threads);
+    let mut report = match pool {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    };
+    report.elapsed = started.elapsed();
+    report
+}
+
+fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
+    let (inputs, walk_problems) = discover::discover(&options.paths, &policy.files, threads);
+    let loaded: Vec<Loaded> = inputs
+        .par_iter()
+        .map(|input| load(input, policy.files.max_file_size))
+        .collect();
+
+    let mut files = Vec::with_capacity(loaded.len());
+    let mut early: Vec<(SourceFile, &'static str, Diagnostic)> = Vec::new();
+    let mut parse_diags: Vec<Tagged> = Vec::new();
+    for item in loaded {
+        match item {
+            Loaded::Parsed {
+                kind,
+                source,
+                document,
+                diagnostics,
+            } => {
+                let id = files.len();
+                parse_diags.extend(
+                    diagnostics
+                        .into_iter()
+                        .map(|(rule, span, message)| (rule, Diagnostic::new(id, span, message))),
+                );
+                files.push(ParsedFile {
+                    id,
+                    kind,
+                    source,
+                    document,
+                });
+            }
+            Loaded::Failed {
+                source,
+                rule,
+                span,
+                message,
+            } => early.push((source, rule, Diagnostic::new(0, span, message))),
+        }
+    }
+    for problem in walk_problems {
+        let source = SourceFile::new(problem.path.clone(), &problem.path, "");
+        early.push((
+            source,
+            "tollgate/read-error",
+            Diagnostic::new(0, Span::empty(0), problem.message),
+        ));
+    }
+
+    let project = Project::new(files);
+    let (mut findings, mut suppressed) = evaluate(policy, &project, parse_diags);
+    let mut sources: HashMap<String, Arc<str>> = project
+        .files
+        .iter()
+        .map(|f| (f.source.path.clone(), f.source.text.clone()))
+        .collect();
+    for (source, rule, diag) in early {
+        sources.insert(source.path.clone(), source.text.clone());
+        if policy.level_for(rule, &source.path).is_some() {
+            findings.extend(stamp(policy, &source, &[], rule, &diag, 0));
+        }
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    suppressed.sort();
+
+    let files: Vec<(String, FileKind)> = project
+        .files
+        .iter()
+        .map(|f| (f.source.path.clone(), f.kind))
+        .collect();
+    Report {
+        findings,
+        suppressed,
+        files,
+        policy_name: policy.name.clone(),
+        policy_origin: policy.origin.clone(),
+        policy_hash: policy.hash.clone(),
+        rules: policy.enabled_rules().map(|r| r.rule.meta().id).collect(),
+        elapsed: Duration::ZERO,
+        sources,
+    }
+}
+
+/// Runs every enabled rule over the project (per-file rules in parallel over files, project rules in
+/// parallel over rules), then stamps and suppresses per file.
+fn evaluate(
+    policy: &Policy,
+    project: &Project,
+    parse_diags: Vec<Tagged>,
+) -> (Vec<Finding>, Vec<Suppressed>) {
+    let enabled: Vec<&dyn rules::Rule> = policy.enabled_rules().map(|r| r.rule.as_ref()).collect();
+    let mut tagged: Vec<Tagged> = project
+        .files
+        .par_iter()
+        .flat_map_iter(|file| {
+            let mut out = Vec::new();
+            for rule in &enabled {
+                let mut sink = Vec::new();
+                rule.check_file(file.id, project, &mut sink);
+                out.extend(sink.into_iter().map(|d| (rule.meta().id, d)));
+            }
+            out
+        })
+        .collect();
+    let project_diags: Vec<Tagged> = enabled
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let mut sink = Vec::new();
+            rule.check_project(project, &mut sink);
+            sink.into_iter().map(|d| (rule.meta().id, d))
+        })
+        .collect();
+    tagged.extend(project_diags);
+    tagged.extend(parse_diags);
+
+    let mut per_file: Vec<Vec<Tagged>> = vec![Vec::new(); project.files.len()];
+    for (rule, diag) in tagged {
+        if let Some(bucket) = per_file.get_mut(diag.file) {
+            bucket.push((rule, diag));
+        }
+    }
+    let today = suppress::today();
+    let results: Vec<(Vec<Finding>, Vec<Suppressed>)> = per_file
+        .into_par_iter()
+        .enumerate()
+        .map(|(id, diags)| finish_file(policy, project, id, diags, today))
+        .collect();
+    let mut findings = Vec::new();
+    let mut suppressed = Vec::new();
+    for (f, s) in results {
+        findings.extend(f);
+        suppressed.extend(s);
+    }
+    (findings, suppressed)
+}
+
+/// Stamps one file's diagnostics into findings and applies its inline suppressions.
+fn finish_file(
+    policy: &Policy,
+    project: &Project,
+    id: FileId,
+    mut diags: Vec<Tagged>,
+    today: (i32, u32, u32),
+) -> (Vec<Finding>, Vec<Suppressed>) {
+    let file = project.file(id);
+    let source = &file.source;
+    diags.sort_by(|a, b| (a.1.span, a.0, &a.1.message).cmp(&(b.1.span, b.0, &b.1.message)));
+    let mut occurrences: HashMap<(&str, String), usize> = HashMap::new();
+    let mut findings = Vec::new();
+    for (rule, diag) in &diags {
+        let key = (
+            *rule,
+            source
+                .slice(diag.span)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        let n = occurrences.entry(key).or_insert(0);
+        if let Some(finding) = stamp(policy, source, &project.files, rule, diag, *n) {
+            findings.push(finding);
+        }
+        *n += 1;
+    }
+
+    let mut directives = suppress::scan(
+        &source.text,
+        file.kind,
+        &source.lines,
+        policy.require_reason,
+    );
+    if directives.is_empty() {
+        return (findings, Vec::new());
+    }
+    let mut used = vec![false; directives.len()];
+    let mut kept = Vec::with_capacity(findings.len());
+    let mut suppressed = Vec::new();
+    for finding in findings {
+        let line = finding.start.line - 1;
+        let matching = directives.iter().enumerate().find(|(_, d)| {
+            d.problem.is_none()
+                && d.rules.iter().any(|r| r == finding.rule)
+                && match d.scope {
+                    Scope::File => true,
+                    Scope::Line(l) => l == line,
+                }
+        });
+        match matching {
+            Some((i, d)) => {
+                used[i] = true;
+                if d.is_expired(today) {
+                    kept.push(finding);
+                } else {
+                    suppressed.push(Suppressed {
+                        rule: finding.rule,
+                        path: finding.path.clone(),
+                        line: finding.start.line,
+                        fingerprint: finding.fingerprint.clone(),
+                        reason: d.reason.clone(),
+                        owner: d.owner.clone(),
+                        until: d.until_text(),
+                    });
+                }
+            }
+            None => kept.push(finding),
+        }
+    }
+    for (i, d) in directives.drain(..).enumerate() {
+        let (rule, message) = if let Some(problem) = &d.problem {
+            (
+                "tollgate/invalid-suppression",
+                format!("suppression has no effect: {problem}"),
+            )
+        } else if d.is_expired(today) {
+            let until = d.until_text().unwrap_or_default();
+            (
+                "tollgate/expired-suppression",
+                format!("suppression of {} expired on {until}", d.rules.join(", ")),
+            )
+        } else if !used[i] {
+            (
+                "tollgate/unused-suppression",
+                format!("suppression of {} matches no finding", d.rules.join(", ")),
+            )
+        } else {
+            continue;
+        };
+        let diag = Diagnostic::new(id, d.span, message);
+        kept.extend(stamp(policy, source, &project.files, rule, &diag, i));
+    }
+    (kept, suppressed)
+}
+
+fn stamp(
+    policy: &Policy,
+    source: &SourceFile,
+    files: &[ParsedFile],
+    rule: &'static str,
+    diag: &Diagnostic,
+    occurrence: usize,
+) -> Option<Finding> {
+    let level = policy.level_for(rule, &source.path)?;
+    let span = diag.span.clamp_to(&source.text);
+    let related = diag
+        .related
+        .iter()
+        .filter_map(|(file, span, message)| {
+            let other = &files.get(*file)?.source;
+            let span = span.clamp_to(&other.text);
+            Some(Related {
+                path: other.path.clone(),
+                span,
+                start: other.line_col(span.start),
+                end: other.line_col(span.end),
+                message: message.clone(),
+            })
+        })
+        .collect();
+    Some(Finding {
+        rule,
+        level,
+        message: diag.message.clone(),
+        help: diag.help.clone(),
+        path: source.path.clone(),
+        span,
+        start: source.line_col(span.start),
+        end: source.line_col(span.end),
+        fingerprint: fingerprint(
+            rule,
+            source,
+            span,
+            diag.fingerprint_salt.as_deref(),
+            occurrence,
+        ),
+        related,
+        redactions: diag
+            .redactions
+            .iter()
+            .map(|s| s.clamp_to(&source.text))
+            .collect(),
+    })
+}
+
+enum Loaded {
+    Parsed {
+        kind: FileKind,
+        source: SourceFile,
+        document: Document,
+        diagnostics: Vec<(&'static str, Span, String)>,
+    },
+    Failed {
+        source: SourceFile,
+        rule: &'static str,
+        span: Span,
+        message: String,
+    },
+}
+
+/// Reads a file once and parses it once.
+fn load(input: &Input, max_size: u64) -> Loaded {
+    let failed = |text: &str, span: Span, rule: &'static str, message: String| Loaded::Failed {
+        source: SourceFile::new(input.path.clone(), &input.disk_path, text),
+        rule,
+        span,
+        message,
+    };
+    match std::fs::metadata(&input.disk_path) {
+        Ok(meta) if meta.len() > max_size => {
+            return failed(
+                "",
+                Span::empty(0),
+                "tollgate/file-too-large",
+                format!(
+                    "file is {} bytes, over the {max_size}-byte limit; not checked",
+                    meta.len()
+                ),
+            );
+        }
+        Ok(meta) if !meta.is_file() => {
+            return failed(
+                "",
+                Span::empty(0),
+                "tollgate/read-error",
+                "not a regular file; not checked".into(),
+            );
+        }
+        _ => {}
+    }
+    let bytes = match std::fs::read(&input.disk_path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return failed(
+                "",
+                Span::empty(0),
+                "tollgate/read-error",
+                format!("cannot read file: {e}"),
+            );
+        }
+    };
+    if let Some(nul) = bytes.iter().take(8192).position(|b| *b == 0) {
+        let text = String::from_utf8_lossy(&bytes[..nul]).into_owned();
+        let at = text.len();
+        return failed(
+            &text,
+            Span::empty(at),
+            "tollgate/read-error",
+            format!("binary file (NUL byte at offset {nul}); not checked"),
+        );
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            return failed(
+                &lossy,
+                Span::new(at, at + 1),
+                "tollgate/read-error",
+                format!("not valid UTF-8 (invalid byte at offset {at}); not checked"),
+            );
+        }
+    };
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    parse(
+        input.kind,
+        SourceFile::new(input.path.clone(), &input.disk_path, text),
+    )
+}
+
+/// Dispatches to the kind's parser.
+fn parse(kind: FileKind, source: SourceFile) -> Loaded {
+    match kind {
+        FileKind::Sql => {
+            let file = sql::SqlFile::parse(&source.text);
+            let diagnostics = file
+                .diagnostics
+                .iter()
+                .map(|d| (d.rule, d.span, d.message.clone()))
+                .collect();
+            Loaded::Parsed {
+                kind,
+                source,
+                document: Document::Sql(file),
+                diagnostics,
+            }
+        }
+        FileKind::K8s => {
+            let file = k8s::parse(&source.path, &source.text);
+            Loaded::Parsed {
+                kind,
+                source,
+                document: Document::K8s(file),
+                diagnostics: Vec::new(),
+            }
+        }
+    }
+}
+
+/// Parses in-memory files and runs the policy, for tests and fuzzing.
+pub fn check_sources(policy: &Policy, inputs: &[(&str, FileKind, &str)]) -> Vec<Finding> {
+    let mut files = Vec::new();
+    let mut parse_diags = Vec::new();
+    for (path, kind, text) in inputs {
+        if let Loaded::Parsed {
+            kind,
+            source,
+            document,
+            diagnostics,
+        } = parse(*kind, SourceFile::in_memory(path, text))
+        {
+            let id = files.len();
+            parse_diags.extend(
+                diagnostics
+                    .into_iter()
+                    .map(|(rule, span, message)| (rule, Diagnostic::new(id, span, message))),
+            );
+            files.push(ParsedFile {
+                id,
+                kind,
+                source,
+                document,
+            });
+        }
+    }
+    let project = Project::new(files);
+    let (mut findings, _) = evaluate(policy, &project, parse_diags);
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings
+}

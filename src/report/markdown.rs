@@ -1,0 +1,158 @@
+//! The governance report: one checklist line per policy area (✅/❌), counts, findings grouped by
+//! area, and the suppressions in effect with their reasons — the "governance checks green" line of a
+//! pre-merge checklist.
+
+use std::collections::BTreeMap;
+
+use super::{AREAS, area_of};
+use crate::engine::Report;
+use crate::finding::{Finding, Level};
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    out.push_str("# tollgate governance report\n\n");
+    out.push_str(&format!(
+        "Policy **{}** (`{}`, hash `{}`) · tollgate {} · ",
+        md(&report.policy_name),
+        md(&report.policy_origin),
+        report.policy_hash,
+        env!("CARGO_PKG_VERSION")
+    ));
+    let kinds: Vec<String> = report
+        .files_by_kind()
+        .iter()
+        .map(|(k, n)| format!("{n} {}", k.as_str()))
+        .collect();
+    out.push_str(&format!(
+        "{} files scanned{}\n\n",
+        report.files.len(),
+        if kinds.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", kinds.join(", "))
+        }
+    ));
+
+    let mut by_area: BTreeMap<usize, Vec<&Finding>> = BTreeMap::new();
+    for f in &report.findings {
+        let area = AREAS
+            .iter()
+            .position(|a| *a == area_of(f.rule))
+            .unwrap_or(AREAS.len() - 1);
+        by_area.entry(area).or_default().push(f);
+    }
+    out.push_str("## Checklist\n\n");
+    for (i, area) in AREAS.iter().enumerate() {
+        let findings = by_area.get(&i).map_or(&[][..], Vec::as_slice);
+        let errors = findings.iter().filter(|f| f.level == Level::Error).count();
+        let warnings = findings
+            .iter()
+            .filter(|f| f.level == Level::Warning)
+            .count();
+        let scanned = report
+            .files
+            .iter()
+            .any(|(_, kind)| area_applies(area, kind.rule_kind()));
+        if errors + warnings == 0 && !scanned && findings.is_empty() {
+            out.push_str(&format!(
+                "- [x] ➖ {area}: not applicable, no files of this kind scanned\n"
+            ));
+        } else if errors + warnings == 0 {
+            out.push_str(&format!("- [x] ✅ {area}\n"));
+        } else {
+            out.push_str(&format!(
+                "- [ ] ❌ {area}: {errors} errors, {warnings} warnings\n"
+            ));
+        }
+    }
+    let (e, w, n) = (
+        report.count(Level::Error),
+        report.count(Level::Warning),
+        report.count(Level::Note),
+    );
+    let green = e + w == 0;
+    out.push_str(&format!(
+        "\n**{}** — {}, {}, {}, {} suppressed.\n",
+        if green {
+            "Governance checks green"
+        } else {
+            "Governance checks failing"
+        },
+        plural(e, "error"),
+        plural(w, "warning"),
+        plural(n, "note"),
+        report.suppressed.len()
+    ));
+
+    if !report.findings.is_empty() {
+        out.push_str("\n## Findings\n");
+        for (i, findings) in &by_area {
+            out.push_str(&format!(
+                "\n### {}\n\n| Level | Rule | Location | Message |\n|---|---|---|---|\n",
+                AREAS[*i]
+            ));
+            for f in findings {
+                out.push_str(&format!(
+                    "| {} | `{}` | `{}:{}:{}` | {} |\n",
+                    f.level,
+                    f.rule,
+                    md_code(&f.path),
+                    f.start.line,
+                    f.start.column,
+                    md(&f.message)
+                ));
+            }
+        }
+    }
+    if !report.suppressed.is_empty() {
+        out.push_str("\n## Suppressions in effect\n\n| Rule | Location | Reason | Owner | Until |\n|---|---|---|---|---|\n");
+        for s in &report.suppressed {
+            out.push_str(&format!(
+                "| `{}` | `{}:{}` | {} | {} | {} |\n",
+                s.rule,
+                md_code(&s.path),
+                s.line,
+                md(s.reason.as_deref().unwrap_or("—")),
+                md(s.owner.as_deref().unwrap_or("—")),
+                s.until.as_deref().unwrap_or("—")
+            ));
+        }
+    }
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Whether files whose rules have prefix `rule_kind` fall under `area`.
+fn area_applies(area: &str, rule_kind: &str) -> bool {
+    match rule_kind {
+        // Secret scanning and scan integrity cover every file.
+        _ if area == AREAS[1] || area == AREAS[5] => true,
+        "env" => area == AREAS[2],
+        kind => area_of(&format!("{kind}/x")) == area,
+    }
+}
+
+/// Escapes text for a markdown table cell.
+pub fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' | '\\' | '[' | ']' | '<' | '>' => {
+                out.push('\\');
+                out.push(c);
+            }
+            // Unbalanced backticks would swallow the rest of the table row.
+            '`' if s.matches('`').count() % 2 == 1 => out.push('\''),
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn md_code(s: &str) -> String {
+    s.replace('`', "'").replace('|', "\\|").replace('\n', " ")
+}

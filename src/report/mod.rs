@@ -1,0 +1,94 @@
+//! Reporters: pure renderers from one [`Report`] to text. Only the CLI writes their output.
+
+use crate::engine::Report;
+use crate::finding::Finding;
+
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+    Markdown,
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions {
+    pub color: bool,
+    pub width: usize,
+    pub quiet: bool,
+}
+
+pub fn render(report: &Report, format: Format, options: RenderOptions) -> String {
+    match format {
+        Format::Human => human::render(report, options),
+        Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Github => github::render(report),
+        Format::Markdown => markdown::render(report),
+        Format::Junit => junit::render(report),
+    }
+}
+
+/// The finding's source text with every secret span blanked, so no reporter can show a secret.
+pub fn redacted_source(report: &Report, finding: &Finding) -> String {
+    let text = report.sources.get(&finding.path).map_or("", |t| t.as_ref());
+    redact(text, &finding.redactions)
+}
+
+/// Replaces each byte of each span with `*`, keeping byte offsets valid.
+pub fn redact(text: &str, spans: &[crate::source::Span]) -> String {
+    if spans.is_empty() {
+        return text.to_string();
+    }
+    let mut out = text.to_string();
+    for span in spans {
+        let span = span.clamp_to(&out);
+        out.replace_range(span.range(), &"*".repeat(span.len()));
+    }
+    out
+}
+
+/// Policy areas of the governance checklist, by rule id.
+pub fn area_of(rule: &str) -> &'static str {
+    match rule.split_once('/').map_or(rule, |(kind, _)| kind) {
+        _ if rule == "env/no-public-secret" => AREAS[2],
+        "sql" => AREAS[0],
+        "secret" | "env" => AREAS[1],
+        "docker" => AREAS[3],
+        "k8s" => AREAS[4],
+        _ => AREAS[5],
+    }
+}
+
+pub const AREAS: [&str; 6] = [
+    "Row level security and database policies",
+    "Secrets and credentials",
+    "Client-exposed variables (NEXT_PUBLIC_ audit)",
+    "Containers run as non-root",
+    "Kubernetes pod security",
+    "Scan integrity and suppressions",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    #[test]
+    fn redaction_keeps_offsets() {
+        assert_eq!(
+            redact("KEY=sécret\nX", &[Span::new(4, 11)]),
+            "KEY=*******\nX"
+        );
+        assert_eq!(redact("abc", &[Span::new(2, 99)]), "ab*");
+    }
+}

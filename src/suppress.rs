@@ -1,0 +1,243 @@
+//! Inline suppressions: `tollgate-ignore <rule>[,<rule>] [until=YYYY-MM-DD] [owner=NAME] -- <reason>` in
+//! the file's comment syntax, on the line before a finding or at the end of its line, and
+//! `tollgate-ignore-file <rule> -- <reason>` for a whole file. Applied in one pass after the rules run.
+
+use serde::Serialize;
+
+use crate::document::FileKind;
+use crate::rules;
+use crate::source::{LineIndex, Span};
+
+const MARKER: &str = "tollgate-ignore";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// 0-based line the directive applies to.
+    Line(usize),
+    File,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    pub span: Span,
+    pub scope: Scope,
+    pub rules: Vec<String>,
+    pub reason: Option<String>,
+    /// `(year, month, day)`.
+    pub until: Option<(i32, u32, u32)>,
+    pub owner: Option<String>,
+    /// Why the directive cannot take effect, if it cannot.
+    pub problem: Option<String>,
+}
+
+impl Directive {
+    pub fn until_text(&self) -> Option<String> {
+        self.until.map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}"))
+    }
+
+    pub fn is_expired(&self, today: (i32, u32, u32)) -> bool {
+        self.until.is_some_and(|until| until < today)
+    }
+}
+
+/// A finding that a directive suppressed; listed in JSON and markdown reports.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Suppressed {
+    pub rule: &'static str,
+    pub path: String,
+    pub line: usize,
+    pub fingerprint: String,
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+}
+
+/// Reads every directive in `text`. Malformed directives are returned with `problem` set.
+pub fn scan(text: &str, kind: FileKind, lines: &LineIndex, require_reason: bool) -> Vec<Directive> {
+    let mut directives = Vec::new();
+    if !text.contains(MARKER) {
+        return directives;
+    }
+    for line_no in 0..lines.line_count() {
+        let line_span = lines.line_span(line_no, text);
+        let line = &text[line_span.range()];
+        let Some(at) = line.find(MARKER) else {
+            continue;
+        };
+        let before = &line[..at];
+        let Some(marker_at) = kind
+            .comment_markers()
+            .iter()
+            .filter_map(|m| before.find(m))
+            .min()
+        else {
+            continue;
+        };
+        let own_line = before[..marker_at].trim().is_empty();
+        let mut rest = &line[at + MARKER.len()..];
+        let file_scope = rest.starts_with("-file");
+        if file_scope {
+            rest = &rest["-file".len()..];
+        }
+        if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+            continue; // `tollgate-ignored` or similar prose, not a directive
+        }
+        let scope = if file_scope {
+            Scope::File
+        } else if own_line {
+            Scope::Line(next_code_line(text, lines, line_no))
+        } else {
+            Scope::Line(line_no)
+        };
+        let span = Span::new(line_span.start + at, line_span.end);
+        directives.push(parse_body(rest, span, scope, require_reason));
+    }
+    directives
+}
+
+fn next_code_line(text: &str, lines: &LineIndex, from: usize) -> usize {
+    (from + 1..lines.line_count())
+        .find(|&l| {
+            let line = &text[lines.line_span(l, text).range()];
+            !line.trim().is_empty() && !line.contains(MARKER)
+        })
+        .unwrap_or(from + 1)
+}
+
+fn parse_body(body: &str, span: Span, scope: Scope, require_reason: bool) -> Directive {
+    let body = body.trim().trim_end_matches("*/").trim();
+    let (head, reason) = match body.split_once("--") {
+        Some((head, reason)) => (
+            head,
+            Some(reason.trim().to_string()).filter(|r| !r.is_empty()),
+        ),
+        None => (body, None),
+    };
+    let mut d = Directive {
+        span,
+        scope,
+        rules: Vec::new(),
+        reason,
+        until: None,
+        owner: None,
+        problem: None,
+    };
+    for word in head
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+    {
+        if let Some(date) = word.strip_prefix("until=") {
+            match parse_date(date) {
+                Some(date) => d.until = Some(date),
+                None => d.problem = Some(format!("`until={date}` is not a date (YYYY-MM-DD)")),
+            }
+        } else if let Some(owner) = word.strip_prefix("owner=") {
+            d.owner = Some(owner.to_string());
+        } else if rules::meta(word).is_some() {
+            d.rules.push(word.to_string());
+        } else {
+            let hint = rules::suggest(word)
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            d.problem
+                .get_or_insert(format!("unknown rule `{word}`{hint}"));
+        }
+    }
+    if d.rules.is_empty() && d.problem.is_none() {
+        d.problem = Some("no rule id given: write `tollgate-ignore <rule-id> -- <reason>`".into());
+    }
+    if require_reason && d.reason.is_none() && d.problem.is_none() {
+        d.problem =
+            Some("a suppression needs a reason: append `-- <why this is acceptable>`".into());
+    }
+    d
+}
+
+fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
+    let mut parts = s.splitn(3, '-');
+    let y: i32 = parts.next()?.parse().ok()?;
+    let m: u32 = parts.next()?.parse().ok()?;
+    let d: u32 = parts.next()?.parse().ok()?;
+    ((1..=12).contains(&m) && (1..=31).contains(&d) && s.len() == 10).then_some((y, m, d))
+}
+
+/// Today's date (UTC); `TOLLGATE_TODAY=YYYY-MM-DD` fixes it for reproducible reports and tests.
+pub fn today() -> (i32, u32, u32) {
+    if let Some(date) = std::env::var("TOLLGATE_TODAY")
+        .ok()
+        .and_then(|s| parse_date(&s))
+    {
+        return date;
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    civil_from_days((secs / 86_400) as i64)
+}
+
+/// Howard Hinnant's days-to-civil conversion.
+fn civil_from_days(days: i64) -> (i32, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = (yoe + era * 400 + i64::from(m <= 2)) as i32;
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_sql(text: &str) -> Vec<Directive> {
+        scan(text, FileKind::Sql, &LineIndex::new(text), true)
+    }
+
+    #[test]
+    fn line_before_and_same_line() {
+        let text = "-- tollgate-ignore sql/require-rls -- lookup table\n\ncreate table a ();\ncreate table b (); -- tollgate-ignore sql/require-rls until=2099-01-01 owner=@db -- ok";
+        let d = scan_sql(text);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].scope, Scope::Line(2));
+        assert_eq!(d[0].reason.as_deref(), Some("lookup table"));
+        assert_eq!(d[1].scope, Scope::Line(3));
+        assert_eq!(d[1].until, Some((2099, 1, 1)));
+        assert_eq!(d[1].owner.as_deref(), Some("@db"));
+        assert!(d.iter().all(|d| d.problem.is_none()));
+    }
+
+    #[test]
+    fn problems_are_reported() {
+        let d = scan_sql(
+            "-- tollgate-ignore sql/require-rsl -- x\n-- tollgate-ignore sql/require-rls\n/* tollgate-ignore-file sql/require-rls until=2020-13-01 -- y */",
+        );
+        assert_eq!(
+            d[0].problem.as_deref(),
+            Some("unknown rule `sql/require-rsl` (did you mean `sql/require-rls`?)")
+        );
+        assert!(
+            d[1].problem
+                .as_deref()
+                .unwrap()
+                .starts_with("a suppression needs a reason")
+        );
+        assert_eq!(d[2].scope, Scope::File);
+        assert!(d[2].problem.as_deref().unwrap().contains("is not a date"));
+        assert!(scan_sql("select 'tollgate-ignore sql/require-rls';").is_empty());
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_597), (2026, 5, 24));
+        let d = scan_sql("-- tollgate-ignore sql/require-rls until=2026-11-24 -- x\nx");
+        assert!(d[0].is_expired((2026, 11, 25)));
+        assert!(!d[0].is_expired((2026, 11, 24)));
+    }
+}
