@@ -39,9 +39,18 @@ pub fn render(report: &Report, format: Format, options: RenderOptions) -> String
 }
 
 /// The finding's source text with every secret span blanked, so no reporter can show a secret.
+/// Every finding's redactions in the file apply: a snippet's context lines can show a secret
+/// that another finding found.
 pub fn redacted_source(report: &Report, finding: &Finding) -> String {
     let text = report.sources.get(&finding.path).map_or("", |t| t.as_ref());
-    redact(text, &finding.redactions)
+    let spans: Vec<crate::source::Span> = report
+        .findings
+        .iter()
+        .filter(|f| f.path == finding.path)
+        .flat_map(|f| f.redactions.iter().copied())
+        .chain(finding.redactions.iter().copied())
+        .collect();
+    redact(text, &spans)
 }
 
 /// Replaces each byte of each span with `*`, keeping byte offsets valid.

@@ -160,6 +160,8 @@ pub static REGISTRY: &[RuleEntry] = &[
     rule!(k8s::require_seccomp::RequireSeccomp),
     rule!(k8s::require_resources::RequireResources),
     rule!(k8s::pin_image::PinImage),
+    rule!(k8s::no_plaintext_secret_env::NoPlaintextSecretEnv),
+    rule!(k8s::no_secret_manifest::NoSecretManifest),
     rule!(k8s::require_probes::RequireProbes),
     rule!(k8s::no_default_service_account_token::NoDefaultServiceAccountToken),
 ];
