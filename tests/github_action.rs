@@ -19,11 +19,15 @@ fn root() -> PathBuf {
 /// YAML → JSON, so the checks below read like the data they check.
 fn to_json(node: &YamlOwned) -> Value {
     match node {
-        YamlOwned::Value(ScalarOwned::Null) | YamlOwned::BadValue | YamlOwned::Alias(_) => Value::Null,
+        YamlOwned::Value(ScalarOwned::Null) | YamlOwned::BadValue | YamlOwned::Alias(_) => {
+            Value::Null
+        }
         YamlOwned::Value(ScalarOwned::Boolean(b)) => Value::Bool(*b),
         YamlOwned::Value(ScalarOwned::Integer(i)) => Value::from(*i),
         YamlOwned::Value(ScalarOwned::FloatingPoint(f)) => Value::from(f.into_inner()),
-        YamlOwned::Value(ScalarOwned::String(s)) | YamlOwned::Representation(s, _, _) => Value::String(s.clone()),
+        YamlOwned::Value(ScalarOwned::String(s)) | YamlOwned::Representation(s, _, _) => {
+            Value::String(s.clone())
+        }
         YamlOwned::Sequence(items) => Value::Array(items.iter().map(to_json).collect()),
         YamlOwned::Mapping(map) => Value::Object(
             map.iter()
@@ -49,7 +53,11 @@ fn load_yaml(path: &str) -> Value {
 
 /// Every step of every job (workflows) or of `runs` (the action).
 fn steps(doc: &Value) -> Vec<&Value> {
-    let mut out: Vec<&Value> = doc["runs"]["steps"].as_array().into_iter().flatten().collect();
+    let mut out: Vec<&Value> = doc["runs"]["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
     for job in doc["jobs"].as_object().into_iter().flat_map(|j| j.values()) {
         out.extend(job["steps"].as_array().into_iter().flatten());
     }
@@ -59,14 +67,22 @@ fn steps(doc: &Value) -> Vec<&Value> {
 fn assert_safe_steps(file: &str, doc: &Value) {
     for step in steps(doc) {
         if let Some(run) = step["run"].as_str() {
-            assert!(!run.contains("${{"), "{file}: expression pasted into shell (use env:): {run}");
+            assert!(
+                !run.contains("${{"),
+                "{file}: expression pasted into shell (use env:): {run}"
+            );
         }
         if let Some(uses) = step["uses"].as_str() {
             if uses.starts_with("./") {
                 continue;
             }
-            let (_, reference) = uses.split_once('@').unwrap_or_else(|| panic!("{file}: `{uses}` has no ref"));
-            assert!(reference.len() == 40 && reference.bytes().all(|b| b.is_ascii_hexdigit()), "{file}: `{uses}` is not pinned to a commit SHA");
+            let (_, reference) = uses
+                .split_once('@')
+                .unwrap_or_else(|| panic!("{file}: `{uses}` has no ref"));
+            assert!(
+                reference.len() == 40 && reference.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{file}: `{uses}` is not pinned to a commit SHA"
+            );
         }
     }
 }
@@ -75,18 +91,41 @@ fn assert_safe_steps(file: &str, doc: &Value) {
 fn action_metadata_is_a_composite_action_with_the_documented_interface() {
     let action = load_yaml("action.yml");
     assert_eq!(action["runs"]["using"], "composite");
-    let inputs: BTreeSet<&str> = action["inputs"].as_object().unwrap().keys().map(String::as_str).collect();
-    let expected: BTreeSet<&str> =
-        ["policy", "paths", "fail-on", "comment", "filter-mode", "check-run", "sarif-file", "version", "github-token"].into();
+    let inputs: BTreeSet<&str> = action["inputs"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let expected: BTreeSet<&str> = [
+        "policy",
+        "paths",
+        "fail-on",
+        "comment",
+        "filter-mode",
+        "check-run",
+        "sarif-file",
+        "version",
+        "github-token",
+    ]
+    .into();
     assert_eq!(inputs, expected);
     for (name, input) in action["inputs"].as_object().unwrap() {
-        assert!(input["description"].as_str().is_some_and(|d| !d.is_empty()), "input {name} needs a description");
+        assert!(
+            input["description"].as_str().is_some_and(|d| !d.is_empty()),
+            "input {name} needs a description"
+        );
     }
-    assert_eq!(action["inputs"]["github-token"]["default"], "${{ github.token }}");
+    assert_eq!(
+        action["inputs"]["github-token"]["default"],
+        "${{ github.token }}"
+    );
     assert_eq!(action["inputs"]["comment"]["default"], "review");
     assert_eq!(action["inputs"]["filter-mode"]["default"], "added");
     for output in ["findings", "errors", "sarif-file"] {
-        let value = action["outputs"][output]["value"].as_str().unwrap_or_default();
+        let value = action["outputs"][output]["value"]
+            .as_str()
+            .unwrap_or_default();
         assert_eq!(value, format!("${{{{ steps.run.outputs.{output} }}}}"));
     }
     for step in steps(&action) {
@@ -101,20 +140,48 @@ fn action_metadata_is_a_composite_action_with_the_documented_interface() {
     for step in steps(&action) {
         for (key, value) in step["env"].as_object().into_iter().flatten() {
             let value = value.as_str().unwrap_or_default();
-            if let Some(input) = value.strip_prefix("${{ inputs.").and_then(|v| v.strip_suffix(" }}")) {
+            if let Some(input) = value
+                .strip_prefix("${{ inputs.")
+                .and_then(|v| v.strip_suffix(" }}"))
+            {
                 provided.insert(input.to_string());
                 if key.starts_with("INPUT_") {
-                    assert_eq!(key, &format!("INPUT_{}", input.to_uppercase().replace('-', "_")));
+                    assert_eq!(
+                        key,
+                        &format!("INPUT_{}", input.to_uppercase().replace('-', "_"))
+                    );
                 }
             }
         }
     }
-    assert_eq!(provided.iter().map(String::as_str).collect::<BTreeSet<_>>(), expected, "every input is passed to a script");
-    let scripts = ["scripts/action/install.sh", "scripts/action/run.sh"].map(|p| std::fs::read_to_string(root().join(p)).unwrap()).join("\n");
-    let used: BTreeSet<String> = regex::Regex::new(r"INPUT_[A-Z_]+").unwrap().find_iter(&scripts).map(|m| m.as_str().to_string()).collect();
-    let env_keys: BTreeSet<String> = steps(&action).iter().flat_map(|s| s["env"].as_object().into_iter().flatten().map(|(k, _)| k.clone())).collect();
+    assert_eq!(
+        provided.iter().map(String::as_str).collect::<BTreeSet<_>>(),
+        expected,
+        "every input is passed to a script"
+    );
+    let scripts = ["scripts/action/install.sh", "scripts/action/run.sh"]
+        .map(|p| std::fs::read_to_string(root().join(p)).unwrap())
+        .join("\n");
+    let used: BTreeSet<String> = regex::Regex::new(r"INPUT_[A-Z_]+")
+        .unwrap()
+        .find_iter(&scripts)
+        .map(|m| m.as_str().to_string())
+        .collect();
+    let env_keys: BTreeSet<String> = steps(&action)
+        .iter()
+        .flat_map(|s| {
+            s["env"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.clone())
+        })
+        .collect();
     for name in used {
-        assert!(env_keys.contains(&name), "{name} is read by a script but not set in action.yml");
+        assert!(
+            env_keys.contains(&name),
+            "{name} is read by a script but not set in action.yml"
+        );
     }
 }
 
@@ -123,12 +190,21 @@ fn workflows_use_the_action_upload_sarif_and_build_every_install_target() {
     let ci = load_yaml(".github/workflows/ci.yml");
     assert_safe_steps("ci.yml", &ci);
     let all = steps(&ci);
-    assert!(all.iter().any(|s| s["uses"] == "./"), "CI runs the action on this repository");
+    assert!(
+        all.iter().any(|s| s["uses"] == "./"),
+        "CI runs the action on this repository"
+    );
     let upload_job = ci["jobs"]
         .as_object()
         .unwrap()
         .values()
-        .find(|job| job["steps"].as_array().into_iter().flatten().any(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@"))))
+        .find(|job| {
+            job["steps"].as_array().into_iter().flatten().any(|s| {
+                s["uses"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@"))
+            })
+        })
         .expect("a job uploads SARIF");
     assert_eq!(upload_job["permissions"]["security-events"], "write");
     assert_eq!(upload_job["permissions"]["pull-requests"], "write");
@@ -143,11 +219,20 @@ fn workflows_use_the_action_upload_sarif_and_build_every_install_target() {
         .map(|entry| entry["target"].as_str().unwrap().to_string())
         .collect();
     let install = std::fs::read_to_string(root().join("scripts/action/install.sh")).unwrap();
-    let installed: BTreeSet<String> =
-        regex::Regex::new(r"target=([a-z0-9_-]+) ;;").unwrap().captures_iter(&install).map(|c| c[1].to_string()).collect();
-    assert_eq!(built, installed, "release.yml builds exactly what install.sh downloads");
+    let installed: BTreeSet<String> = regex::Regex::new(r"target=([a-z0-9_-]+) ;;")
+        .unwrap()
+        .captures_iter(&install)
+        .map(|c| c[1].to_string())
+        .collect();
+    assert_eq!(
+        built, installed,
+        "release.yml builds exactly what install.sh downloads"
+    );
     assert_eq!(release["permissions"]["contents"], "read");
-    assert_eq!(release["jobs"]["publish"]["permissions"]["contents"], "write");
+    assert_eq!(
+        release["jobs"]["publish"]["permissions"]["contents"],
+        "write"
+    );
 }
 
 fn version() -> String {
@@ -161,11 +246,22 @@ fn release_mirror(dir: &Path, tamper: bool) -> String {
     let name = format!("tollgate-v{version}-x86_64-unknown-linux-musl");
     let stage = dir.join("stage").join(&name);
     std::fs::create_dir_all(&stage).unwrap();
-    std::fs::write(stage.join("tollgate"), format!("#!/bin/sh\necho 'tollgate {version}'\n")).unwrap();
+    std::fs::write(
+        stage.join("tollgate"),
+        format!("#!/bin/sh\necho 'tollgate {version}'\n"),
+    )
+    .unwrap();
     let out_dir = dir.join("releases").join(format!("v{version}"));
     std::fs::create_dir_all(&out_dir).unwrap();
     let archive = out_dir.join(format!("{name}.tar.gz"));
-    let status = Command::new("tar").arg("-C").arg(dir.join("stage")).arg("-czf").arg(&archive).arg(&name).status().unwrap();
+    let status = Command::new("tar")
+        .arg("-C")
+        .arg(dir.join("stage"))
+        .arg("-czf")
+        .arg(&archive)
+        .arg(&name)
+        .status()
+        .unwrap();
     assert!(status.success());
     let sum = Command::new("sha256sum").arg(&archive).output().unwrap();
     let mut line = String::from_utf8(sum.stdout).unwrap();
@@ -192,7 +288,10 @@ fn install(dir: &Path, mirror: &str, version_input: &str) -> (std::process::Outp
         .env("TOLLGATE_RELEASE_BASE", mirror)
         .output()
         .unwrap();
-    (out, std::fs::read_to_string(github_path).unwrap_or_default())
+    (
+        out,
+        std::fs::read_to_string(github_path).unwrap_or_default(),
+    )
 }
 
 #[test]
@@ -202,12 +301,22 @@ fn install_script_downloads_verifies_and_caches_the_release() {
     let (out, path_file) = install(dir.path(), &mirror, "");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    let bin_dir = dir.path().join(format!("tool-cache/{}/x86_64-unknown-linux-musl/bin", version()));
+    let bin_dir = dir.path().join(format!(
+        "tool-cache/{}/x86_64-unknown-linux-musl/bin",
+        version()
+    ));
     assert_eq!(path_file.trim(), bin_dir.display().to_string());
-    let installed = Command::new(bin_dir.join("tollgate")).arg("--version").output().unwrap();
+    let installed = Command::new(bin_dir.join("tollgate"))
+        .arg("--version")
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&installed.stdout).contains(&version()));
     // Second run: the cached binary is reused without downloading.
-    let (out, _) = install(dir.path(), "file:///nonexistent", &format!("v{}", version()));
+    let (out, _) = install(
+        dir.path(),
+        "file:///nonexistent",
+        &format!("v{}", version()),
+    );
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("using cached tollgate"));
 }
@@ -219,9 +328,19 @@ fn install_script_refuses_a_tampered_archive_and_bad_versions() {
     let (out, path_file) = install(dir.path(), &mirror, "");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(stderr.contains("checksum mismatch") && stderr.contains("cargo is not available"), "{stderr}");
+    assert!(
+        stderr.contains("checksum mismatch") && stderr.contains("cargo is not available"),
+        "{stderr}"
+    );
     assert!(path_file.is_empty());
-    assert!(!dir.path().join(format!("tool-cache/{}/x86_64-unknown-linux-musl/bin/tollgate", version())).exists());
+    assert!(
+        !dir.path()
+            .join(format!(
+                "tool-cache/{}/x86_64-unknown-linux-musl/bin/tollgate",
+                version()
+            ))
+            .exists()
+    );
 
     let (out, _) = install(dir.path(), &mirror, "1.0; touch pwned");
     assert_eq!(out.status.code(), Some(2));
@@ -235,7 +354,17 @@ fn run_script_drives_the_binary_against_the_fake_github() {
     let sql = "create table orders (id int);\ncreate table refunds (id int);\n";
     let migration = "supabase/migrations/20250301000000_orders.sql";
     let patch = format!("@@ -0,0 +1,2 @@\n+{}", sql.trim_end().replace('\n', "\n+"));
-    let fake = FakeGitHub::start("acme", "shop", 5, head, vec![FakeFile { filename: migration.into(), status: "added".into(), patch: Some(patch) }]);
+    let fake = FakeGitHub::start(
+        "acme",
+        "shop",
+        5,
+        head,
+        vec![FakeFile {
+            filename: migration.into(),
+            status: "added".into(),
+            patch: Some(patch),
+        }],
+    );
     let repo = tempfile::tempdir().unwrap();
     let aux = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(repo.path().join("supabase/migrations")).unwrap();
@@ -277,16 +406,37 @@ fn run_script_drives_the_binary_against_the_fake_github() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(!stderr.contains(TOKEN) && !String::from_utf8_lossy(&out.stdout).contains(TOKEN));
-    assert!(!repo.path().join("pwned").exists() && !repo.path().join("pwned2").exists(), "an input was executed");
-    assert!(repo.path().join(sarif).exists(), "the SARIF file keeps its literal name");
+    assert!(
+        !repo.path().join("pwned").exists() && !repo.path().join("pwned2").exists(),
+        "an input was executed"
+    );
+    assert!(
+        repo.path().join(sarif).exists(),
+        "the SARIF file keeps its literal name"
+    );
     let outputs = std::fs::read_to_string(&output).unwrap();
-    assert!(outputs.contains("findings=2\n") && outputs.contains("errors=2\n"), "{outputs}");
+    assert!(
+        outputs.contains("findings=2\n") && outputs.contains("errors=2\n"),
+        "{outputs}"
+    );
     assert!(outputs.contains(&format!("sarif-file={sarif}\n")));
-    assert!(std::fs::read_to_string(&summary).unwrap().contains("2 findings"));
-    let writes: Vec<String> = fake.writes().iter().map(|r| format!("{} {}", r.method, r.path)).collect();
+    assert!(
+        std::fs::read_to_string(&summary)
+            .unwrap()
+            .contains("2 findings")
+    );
+    let writes: Vec<String> = fake
+        .writes()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
     assert_eq!(
         writes,
-        vec!["POST /repos/acme/shop/pulls/5/reviews", "POST /repos/acme/shop/issues/5/comments", "POST /repos/acme/shop/check-runs"]
+        vec![
+            "POST /repos/acme/shop/pulls/5/reviews",
+            "POST /repos/acme/shop/issues/5/comments",
+            "POST /repos/acme/shop/check-runs"
+        ]
     );
     assert!(fake.state().schema_violations.is_empty());
 }
