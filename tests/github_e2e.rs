@@ -566,13 +566,38 @@ fn outside_a_pull_request_it_still_reports() {
 fn a_planted_secret_never_appears_in_any_request_or_output() {
     let ws = Workspace::new();
     // Findings on the very lines that hold the secret (Dockerfile RUN, SQL default).
-    let dockerfile = format!("FROM node:20\nRUN curl -fsSL \"https://get.example.com/i?token={SECRET}\" | sh\nUSER node\n");
+    let dockerfile = format!(
+        "FROM node:20\nRUN curl -fsSL \"https://get.example.com/i?token={SECRET}\" | sh\nUSER node\n"
+    );
     ws.write("Dockerfile", &dockerfile);
     ws.write(MIGRATION, &orders_sql());
-    let fake = FakeGitHub::start("acme", "shop", 7, HEAD, vec![added("Dockerfile", &dockerfile), added(MIGRATION, &orders_sql())]);
-    let run = ws.run(&fake, &["--check-run", "--filter-mode", "nofilter", "--sarif-file", "out.sarif"]);
+    let fake = FakeGitHub::start(
+        "acme",
+        "shop",
+        7,
+        HEAD,
+        vec![
+            added("Dockerfile", &dockerfile),
+            added(MIGRATION, &orders_sql()),
+        ],
+    );
+    let run = ws.run(
+        &fake,
+        &[
+            "--check-run",
+            "--filter-mode",
+            "nofilter",
+            "--sarif-file",
+            "out.sarif",
+        ],
+    );
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(fake.review_bodies().iter().any(|b| b.contains("docker/no-curl-pipe-shell")), "the secret's line was commented on");
+    assert!(
+        fake.review_bodies()
+            .iter()
+            .any(|b| b.contains("docker/no-curl-pipe-shell")),
+        "the secret's line was commented on"
+    );
     assert!(fake.requests().len() >= 5);
     assert_protocol(&fake);
     let sarif = std::fs::read_to_string(ws.root().join("out.sarif")).unwrap();
@@ -587,10 +612,16 @@ fn rules_still_see_the_whole_repository() {
     let ws = Workspace::new();
     let create = "create table invoices (id int);\n";
     ws.write(MIGRATION, create);
-    ws.write("supabase/migrations/20250401000000_rls.sql", "alter table invoices enable row level security;\n");
+    ws.write(
+        "supabase/migrations/20250401000000_rls.sql",
+        "alter table invoices enable row level security;\n",
+    );
     let fake = FakeGitHub::start("acme", "shop", 7, HEAD, vec![added(MIGRATION, create)]);
     let run = ws.run(&fake, &["--filter-mode", "nofilter"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(output(&run, "findings"), "0");
-    assert!(fake.writes().is_empty(), "a clean first run adds no comment");
+    assert!(
+        fake.writes().is_empty(),
+        "a clean first run adds no comment"
+    );
 }

@@ -395,7 +395,7 @@ fn more_than_100_existing_comments_are_all_read() {
     }
     let findings = base_findings();
     // Our earlier comment on fp0003 sits on page 2.
-    fake.seed_review_comment("deploy/app.yaml", 12, "old <!-- tollgate:fp=fp0003 -->");
+    fake.seed_review_comment("deploy/app.yaml", 12, "old\n<!-- tollgate:fp=fp0003 -->");
     for i in 0..120 {
         fake.seed_issue_comment(&format!("chatter {i}"));
     }
@@ -513,5 +513,138 @@ fn a_planted_secret_never_reaches_github() {
         );
         assert!(!r.body.contains(TOKEN), "token in a body");
     }
+    assert_clean_protocol(&fake);
+}
+
+#[test]
+fn a_primary_rate_limit_waits_until_the_reset() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    fake.knobs(|k| k.primary_limit_once = true);
+    let findings = base_findings();
+    let started = Instant::now();
+    let (out, _) = run(&fake, &ctx(), &findings, &PublishOptions::default());
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "waited for x-ratelimit-reset"
+    );
+    assert_eq!(out.posted, 3);
+    let statuses: Vec<u16> = fake.writes().iter().map(|r| r.status).collect();
+    assert_eq!(statuses[..2], [429, 200]);
+    assert_clean_protocol(&fake);
+}
+
+#[test]
+fn a_secondary_limit_without_headers_backs_off_then_gives_up() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    // Two refusals then success: exponential back-off from the (shortened) one-minute fallback.
+    fake.knobs(|k| k.secondary_limit_bare = 2);
+    let findings = base_findings();
+    let policy = RetryPolicy {
+        secondary_fallback: Duration::from_millis(100),
+        ..fast()
+    };
+    let client =
+        OctocrabApi::new(&fake.url, Some(TOKEN), policy.clone(), Box::new(|_| {})).unwrap();
+    let started = Instant::now();
+    let out = publish(
+        &client,
+        &ctx(),
+        &findings,
+        None,
+        &PublishOptions::default(),
+        &|_| None,
+        &mut |_| {},
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "100 ms then 200 ms"
+    );
+    assert_eq!(out.posted, 3);
+
+    // Still limited after every retry: the findings go to the summary, nothing is lost.
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    fake.knobs(|k| k.secondary_limit_bare = 4);
+    let client = OctocrabApi::new(&fake.url, Some(TOKEN), policy, Box::new(|_| {})).unwrap();
+    let out = publish(
+        &client,
+        &ctx(),
+        &findings,
+        None,
+        &PublishOptions::default(),
+        &|_| None,
+        &mut |_| {},
+    );
+    assert_eq!(out.posted, 0);
+    assert_eq!(out.not_inline.len(), 3);
+    assert!(
+        out.notes.iter().any(|n| n.contains("rate limit")),
+        "{:?}",
+        out.notes
+    );
+    assert!(fake.issue_bodies()[0].contains("not commented inline"));
+    assert_clean_protocol(&fake);
+}
+
+#[test]
+fn inline_comments_are_capped_per_review() {
+    let patch: String = std::iter::once("@@ -0,0 +1,60 @@".to_string())
+        .chain((1..=60).map(|i| format!("+create table t{i} (id int);")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let fake = FakeGitHub::start(
+        "acme",
+        "shop",
+        42,
+        HEAD,
+        vec![FakeFile {
+            filename: "db/big.sql".into(),
+            status: "added".into(),
+            patch: Some(patch),
+        }],
+    );
+    let findings: Vec<Finding> = (1..=60)
+        .map(|i| {
+            finding(
+                "db/big.sql",
+                i,
+                "sql/require-rls",
+                &format!("table t{i}"),
+                &format!("fp{i:04}"),
+            )
+        })
+        .collect();
+    let (out, _) = run(&fake, &ctx(), &findings, &PublishOptions::default());
+    assert_eq!((out.posted, out.not_inline.len()), (50, 10));
+    assert_eq!(fake.review_bodies().len(), 50);
+    assert_eq!(
+        fake.issue_bodies()[0]
+            .matches("not commented inline |")
+            .count(),
+        10
+    );
+    assert_clean_protocol(&fake);
+}
+
+#[test]
+fn replies_quoting_our_comments_are_left_alone() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    let quoted =
+        "> 🔴 **error** `sql/require-rls`\n> <!-- tollgate:fp=gone01 -->\n\nWe accept this risk.";
+    let id = fake.seed_review_comment("db/migrations/0002_orders.sql", 1, quoted);
+    fake.seed_issue_comment("> <!-- tollgate:summary -->\n> quoted summary");
+    let findings = base_findings();
+    let (out, _) = run(&fake, &ctx(), &findings, &PublishOptions::default());
+    assert_eq!(out.resolved, 0);
+    assert!(
+        !fake
+            .writes()
+            .iter()
+            .any(|r| r.path.ends_with(&format!("/pulls/comments/{id}")))
+    );
+    assert_eq!(
+        fake.issue_bodies().len(),
+        2,
+        "a new summary, the quote untouched"
+    );
     assert_clean_protocol(&fake);
 }

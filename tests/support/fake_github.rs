@@ -55,6 +55,10 @@ pub struct Knobs {
     pub fail_first_post: Option<FailFirstPost>,
     /// The first write gets a secondary rate limit 403 with this `retry-after`.
     pub secondary_limit_retry_after: Option<u64>,
+    /// The next N writes get a secondary rate limit 403 without any header.
+    pub secondary_limit_bare: usize,
+    /// The first write gets a primary rate limit 429 (`x-ratelimit-remaining: 0`, reset in 1 s).
+    pub primary_limit_once: bool,
     /// Comment lines GitHub refuses even though they look inside the diff.
     pub reject_lines: BTreeSet<(String, u32)>,
 }
@@ -500,6 +504,29 @@ fn route(
                 json!({"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}),
                 &[("retry-after", after.to_string())],
             );
+        }
+        if s.knobs.secondary_limit_bare > 0 {
+            s.knobs.secondary_limit_bare -= 1;
+            return respond(
+                403,
+                json!({"message": "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.", "documentation_url": "https://docs.github.com/rest"}),
+                &[],
+            );
+        }
+        if std::mem::take(&mut s.knobs.primary_limit_once) {
+            let reset = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+                + 1;
+            let mut response = respond(
+                429,
+                json!({"message": "API rate limit exceeded for installation."}),
+                &[("x-ratelimit-reset", reset.to_string())],
+            );
+            response
+                .headers_mut()
+                .insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+            return response;
         }
     }
     let mut fail_after: Option<u16> = None;
