@@ -182,6 +182,7 @@ fn first_run_comments_summarises_annotates_and_fails() {
         .find(|r| r.path.ends_with("/pulls/7/reviews"))
         .expect("a review");
     let body: Value = serde_json::from_str(&review.body).unwrap();
+    insta::assert_json_snapshot!("first_run_review_request", body);
     assert_eq!(body["commit_id"], HEAD);
     let lines: Vec<u64> = body["comments"]
         .as_array()
@@ -205,6 +206,7 @@ fn first_run_comments_summarises_annotates_and_fails() {
         .find(|r| r.path.ends_with("/check-runs"))
         .expect("a check run");
     let check: Value = serde_json::from_str(&check.body).unwrap();
+    insta::assert_json_snapshot!("first_run_check_run_request", check);
     assert_eq!(
         (check["head_sha"].as_str(), check["conclusion"].as_str()),
         (Some(HEAD), Some("failure"))

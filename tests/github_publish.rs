@@ -648,3 +648,29 @@ fn replies_quoting_our_comments_are_left_alone() {
     );
     assert_clean_protocol(&fake);
 }
+
+#[test]
+fn enterprise_server_path_prefixes_are_kept_across_pages() {
+    let fake = FakeGitHub::start_with_prefix("/api/v3", "acme", "shop", 42, HEAD, files());
+    for i in 0..120 {
+        fake.seed_issue_comment(&format!("chatter {i}"));
+    }
+    let findings = base_findings();
+    let (out, _) = run(&fake, &ctx(), &findings, &PublishOptions::default());
+    assert_eq!(out.posted, 3);
+    assert!(out.summary_comment.is_some());
+    let paged: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.query.contains("page=2"))
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(paged, vec!["/api/v3/repos/acme/shop/issues/42/comments"]);
+    // Every request, page 2 included, reached the prefixed API with the token.
+    assert!(
+        fake.requests()
+            .iter()
+            .all(|r| r.path.starts_with("/api/v3/") && r.status < 400)
+    );
+    assert_clean_protocol(&fake);
+}

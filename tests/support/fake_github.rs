@@ -82,6 +82,8 @@ pub struct State {
     posts_seen: usize,
     writes_seen: usize,
     base_url: String,
+    /// API path prefix, as on GitHub Enterprise Server (`/api/v3`); empty for github.com.
+    prefix: String,
 }
 
 impl State {
@@ -139,7 +141,21 @@ impl FakeGitHub {
         head_sha: &str,
         files: Vec<FakeFile>,
     ) -> Self {
+        Self::start_with_prefix("", owner, repo, number, head_sha, files)
+    }
+
+    /// A fake serving the API under `prefix`, as GitHub Enterprise Server does under `/api/v3`.
+    pub fn start_with_prefix(
+        prefix: &str,
+        owner: &str,
+        repo: &str,
+        number: u64,
+        head_sha: &str,
+        files: Vec<FakeFile>,
+    ) -> Self {
+        let prefix = prefix.to_string();
         let state = Arc::new(Mutex::new(State {
+            prefix: prefix.clone(),
             owner: owner.into(),
             repo: repo.into(),
             number,
@@ -150,6 +166,7 @@ impl FakeGitHub {
         }));
         let (tx, rx) = std::sync::mpsc::channel();
         let shared = state.clone();
+        let prefix_for_thread = prefix.clone();
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)
@@ -161,7 +178,7 @@ impl FakeGitHub {
                     .await
                     .expect("bind");
                 let addr = listener.local_addr().expect("addr");
-                shared.lock().unwrap().base_url = format!("http://{addr}");
+                shared.lock().unwrap().base_url = format!("http://{addr}{}", prefix_for_thread);
                 tx.send(addr).expect("send addr");
                 let app = axum::Router::new().fallback(handle).with_state(shared);
                 axum::serve(listener, app).await.expect("serve");
@@ -169,7 +186,7 @@ impl FakeGitHub {
         });
         let addr = rx.recv().expect("fake server started");
         Self {
-            url: format!("http://{addr}"),
+            url: format!("http://{addr}{prefix}"),
             state,
         }
     }
@@ -439,6 +456,9 @@ fn route(
             &[],
         );
     }
+    let Some(path) = path.strip_prefix(s.prefix.as_str()) else {
+        return respond(404, json!({"message": "Not Found"}), &[]);
+    };
     let repo = format!("/repos/{}/{}", s.owner, s.repo);
     let Some(rest) = path.strip_prefix(&repo) else {
         return respond(404, json!({"message": "Not Found"}), &[]);
