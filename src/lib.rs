@@ -9,9 +9,11 @@ pub mod discover;
 pub mod document;
 pub mod engine;
 pub mod finding;
+pub mod github;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod secrets;
 pub mod source;
 pub mod suppress;
 

@@ -107,10 +107,13 @@ macro_rules! declare_rule {
     };
 }
 
+/// Builds a rule from its options table (`None`: defaults); `Err` is serde's message.
+pub type BuildFn = fn(Option<toml::Value>) -> Result<Box<dyn Rule>, String>;
+
 /// One registry entry: the metadata and a constructor that deserializes the rule's options.
 pub struct RuleEntry {
     pub meta: &'static RuleMeta,
-    pub build: fn(Option<toml::Value>) -> Result<Box<dyn Rule>, String>,
+    pub build: BuildFn,
 }
 
 fn build<R: Rule + DeserializeOwned + Default + 'static>(
