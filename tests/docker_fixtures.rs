@@ -1,6 +1,8 @@
 //! Runs the binary over `fixtures/docker` and checks that every fixture produces exactly the
 //! findings its `# expect: <rule> <line>:<col>` comments list.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -40,7 +42,7 @@ fn expectations(text: &str) -> Vec<String> {
 }
 
 fn run_fixtures() -> serde_json::Value {
-    let output = Command::new(env!("CARGO_BIN_EXE_tollgate"))
+    let output = Command::new(common::bin())
         .args(["check", ".", "--policy", "tollgate.toml", "--format", "json", "--fail-on", "never", "--color", "never"])
         .current_dir(ROOT)
         .output()
@@ -81,7 +83,7 @@ fn every_fixture_gives_exactly_its_expected_findings() {
 fn every_docker_rule_fires_somewhere_in_the_corpus() {
     let report = run_fixtures();
     let fired: Vec<&str> = report["findings"].as_array().expect("findings").iter().filter_map(|f| f["rule"].as_str()).collect();
-    let listed = Command::new(env!("CARGO_BIN_EXE_tollgate")).args(["rules", "--json"]).output().expect("rules");
+    let listed = Command::new(common::bin()).args(["rules", "--json"]).output().expect("rules");
     let rules: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("rules JSON");
     for rule in rules.as_array().expect("rule list") {
         let id = rule["id"].as_str().unwrap_or_default();

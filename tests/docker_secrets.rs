@@ -1,6 +1,8 @@
 //! Secrets found in Dockerfiles never appear in any output format: messages mask them and source
 //! snippets blank them.
 
+mod common;
+
 use std::process::Command;
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/docker/commands/secrets-in-env-arg.Dockerfile");
@@ -12,7 +14,7 @@ const RAW: &[&str] = &[
 
 fn assert_no_leak(formats: &[&str]) {
     for &format in formats {
-        let out = Command::new(env!("CARGO_BIN_EXE_tollgate"))
+        let out = Command::new(common::bin())
             .args(["check", FIXTURE, "--format", format, "--fail-on", "never", "--color", "never"])
             .output()
             .expect("run tollgate");
