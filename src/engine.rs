@@ -35,7 +35,9 @@ pub struct Report {
     /// Ids of the rules that were enabled somewhere, in registry order.
     pub rules: Vec<&'static str>,
     pub elapsed: Duration,
-    /// File texts by path, for reporters that show source (findings' redactions apply).
+    /// Secret spans by path, from every finding (reported or not): blanked before any source is shown.
+    pub redactions: HashMap<String, Vec<Span>>,
+    /// File texts by path, for reporters that show source (blank `redactions` first).
     pub sources: HashMap<String, Arc<str>>,
 }
 
@@ -127,7 +129,7 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
     }
 
     let project = Project::new(files);
-    let (mut findings, mut suppressed) = evaluate(policy, &project, parse_diags);
+    let Evaluated { mut findings, mut suppressed, redactions } = evaluate(policy, &project, parse_diags);
     let mut sources: HashMap<String, Arc<str>> = project
         .files
         .iter()
@@ -157,6 +159,7 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
         rules: policy.enabled_rules().map(|r| r.rule.meta().id).collect(),
         elapsed: Duration::ZERO,
         sources,
+        redactions,
     }
 }
 
@@ -166,7 +169,7 @@ fn evaluate(
     policy: &Policy,
     project: &Project,
     parse_diags: Vec<Tagged>,
-) -> (Vec<Finding>, Vec<Suppressed>) {
+) -> Evaluated {
     let enabled: Vec<&dyn rules::Rule> = policy.enabled_rules().map(|r| r.rule.as_ref()).collect();
     let mut tagged: Vec<Tagged> = project
         .files
@@ -193,8 +196,18 @@ fn evaluate(
     tagged.extend(parse_diags);
 
     let mut per_file: Vec<Vec<Tagged>> = vec![Vec::new(); project.files.len()];
+    // Every secret span any rule saw, whatever its level or suppression: a snippet of one finding
+    // may show the line of another.
+    let mut redactions: HashMap<String, Vec<Span>> = HashMap::new();
     for (rule, diag) in tagged {
         if let Some(bucket) = per_file.get_mut(diag.file) {
+            if !diag.redactions.is_empty() {
+                let source = &project.file(diag.file).source;
+                redactions
+                    .entry(source.path.clone())
+                    .or_default()
+                    .extend(diag.redactions.iter().map(|s| s.clamp_to(&source.text)));
+            }
             bucket.push((rule, diag));
         }
     }
@@ -210,7 +223,13 @@ fn evaluate(
         findings.extend(f);
         suppressed.extend(s);
     }
-    (findings, suppressed)
+    Evaluated { findings, suppressed, redactions }
+}
+
+struct Evaluated {
+    findings: Vec<Finding>,
+    suppressed: Vec<Suppressed>,
+    redactions: HashMap<String, Vec<Span>>,
 }
 
 /// Stamps one file's diagnostics into findings and applies its inline suppressions.
@@ -510,7 +529,7 @@ pub fn check_sources(policy: &Policy, inputs: &[(&str, FileKind, &str)]) -> Vec<
         }
     }
     let project = Project::new(files);
-    let (mut findings, _) = evaluate(policy, &project, parse_diags);
+    let mut findings = evaluate(policy, &project, parse_diags).findings;
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings
 }
