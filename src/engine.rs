@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::discover::{self, Input};
-use crate::document::{Document, FileKind, ParsedFile, Project, dockerfile, sql};
+use crate::document::{Document, FileKind, ParsedFile, Project, dockerfile, k8s, sql};
 use crate::finding::{Diagnostic, FileId, Finding, Level, Related, fingerprint};
 use crate::policy::Policy;
 use crate::rules;
@@ -497,6 +497,15 @@ fn parse(kind: FileKind, source: SourceFile) -> Loaded {
                 source,
                 document: Document::Docker(file),
                 diagnostics,
+            }
+        }
+        FileKind::K8s => {
+            let file = k8s::parse(&source.path, &source.text);
+            Loaded::Parsed {
+                kind,
+                source,
+                document: Document::K8s(file),
+                diagnostics: Vec::new(),
             }
         }
     }
