@@ -569,7 +569,7 @@ fn a_planted_secret_never_appears_in_any_request_or_output() {
     let ws = Workspace::new();
     // Findings on the very lines that hold the secret (Dockerfile RUN, SQL default).
     let dockerfile = format!(
-        "FROM node:20\nRUN curl -fsSL \"https://get.example.com/i?token={SECRET}\" | sh\nUSER node\n"
+        "FROM node:20\nENV STRIPE_KEY={SECRET}\nRUN curl -fsSL \"https://get.example.com/i?token={SECRET}\" | sh\nUSER node\n"
     );
     ws.write("Dockerfile", &dockerfile);
     ws.write(MIGRATION, &orders_sql());
@@ -594,8 +594,15 @@ fn a_planted_secret_never_appears_in_any_request_or_output() {
         ],
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
+    let bodies = fake.review_bodies();
     assert!(
-        fake.review_bodies()
+        bodies
+            .iter()
+            .any(|b| b.contains("docker/no-secret-in-env-arg") && b.contains("****p7dc")),
+        "the secret finding is commented, masked: {bodies:#?}"
+    );
+    assert!(
+        bodies
             .iter()
             .any(|b| b.contains("docker/no-curl-pipe-shell")),
         "the secret's line was commented on"
