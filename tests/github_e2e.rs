@@ -229,6 +229,7 @@ fn first_run_comments_summarises_annotates_and_fails() {
     assert_eq!(output(&run, "sarif-file"), "tollgate.sarif");
     let sarif = std::fs::read_to_string(ws.root().join("tollgate.sarif")).unwrap();
     assert!(!sarif.contains(SECRET));
+    assert_valid_sarif(&sarif);
     for text in [&run.stdout, &run.stderr, &run.summary] {
         assert!(!text.contains(SECRET));
     }
@@ -632,5 +633,46 @@ fn rules_still_see_the_whole_repository() {
     assert!(
         fake.writes().is_empty(),
         "a clean first run adds no comment"
+    );
+}
+
+/// The SARIF `tollgate github --sarif-file` writes is what code scanning ingests: schema-valid, with
+/// rule help, `security-severity` and `partialFingerprints`.
+fn assert_valid_sarif(text: &str) {
+    let schema_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/schemas/sarif-schema-2.1.0.json"
+    );
+    let schema =
+        std::fs::read_to_string(schema_path).unwrap_or_else(|e| panic!("{schema_path}: {e}"));
+    // The official schema's `run.language` pattern has a stray `]` (tests/formats.rs does the same).
+    let schema = schema.replace(
+        r#"^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$"#,
+        r#"^[a-zA-Z]{2}(-[a-zA-Z]{2})?$"#,
+    );
+    let validator = jsonschema::validator_for(&serde_json::from_str(&schema).unwrap()).unwrap();
+    let sarif: Value = serde_json::from_str(text).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let run = &sarif["runs"][0];
+    assert!(
+        run["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["partialFingerprints"].is_object())
+    );
+    let rule = &run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "sql/require-rls")
+        .unwrap()
+        .clone();
+    assert!(
+        rule["help"]["text"].is_string() && rule["properties"]["security-severity"].is_string()
     );
 }
