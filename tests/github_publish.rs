@@ -674,3 +674,78 @@ fn enterprise_server_path_prefixes_are_kept_across_pages() {
     );
     assert_clean_protocol(&fake);
 }
+
+#[test]
+fn more_than_100_changed_files_are_all_listed() {
+    let mut many: Vec<FakeFile> = (0..150)
+        .map(|i| FakeFile {
+            filename: format!("db/migrations/{i:04}.sql"),
+            status: "added".into(),
+            patch: Some("@@ -0,0 +1 @@\n+create table t (id int);".into()),
+        })
+        .collect();
+    many.push(FakeFile {
+        filename: "db/removed.sql".into(),
+        status: "removed".into(),
+        patch: Some("@@ -1 +0,0 @@\n-x".into()),
+    });
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, many);
+    let findings = vec![finding(
+        "db/migrations/0142.sql",
+        1,
+        "sql/require-rls",
+        "table `t` has no RLS",
+        "fplast",
+    )];
+    let (out, _) = run(&fake, &ctx(), &findings, &PublishOptions::default());
+    assert_eq!(out.posted, 1, "the file on page 2 is part of the diff");
+    let pages = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/pulls/42/files"))
+        .count();
+    assert_eq!(pages, 2);
+    assert_clean_protocol(&fake);
+}
+
+/// The fake's schema check is real: bodies GitHub would refuse are refused and recorded.
+#[test]
+fn the_fake_rejects_bodies_that_break_the_official_schemas() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let statuses: Vec<u16> = rt.block_on(async {
+        let crab = octocrab::Octocrab::builder()
+            .base_uri(fake.url.as_str())
+            .unwrap()
+            .personal_token(TOKEN.to_string())
+            .add_retry_config(octocrab::service::middleware::retry::RetryConfig::None)
+            .build()
+            .unwrap();
+        let bad_level = serde_json::json!({"name": "x", "head_sha": HEAD, "output": {"title": "t", "summary": "s",
+            "annotations": [{"path": "a", "start_line": 1, "end_line": 1, "annotation_level": "error", "message": "m"}]}});
+        let no_body = serde_json::json!({"commit_id": HEAD, "event": "COMMENT", "comments": [{"path": "a.sql", "line": 1}]});
+        let too_many: Vec<serde_json::Value> = (0..51)
+            .map(|i| serde_json::json!({"path": "a", "start_line": i + 1, "end_line": i + 1, "annotation_level": "notice", "message": "m"}))
+            .collect();
+        let too_many = serde_json::json!({"name": "x", "head_sha": HEAD, "output": {"title": "t", "summary": "s", "annotations": too_many}});
+        let mut statuses = Vec::new();
+        for (route, body) in [
+            ("/repos/acme/shop/check-runs", bad_level),
+            ("/repos/acme/shop/pulls/42/reviews", no_body),
+            ("/repos/acme/shop/check-runs", too_many),
+        ] {
+            statuses.push(crab._post(route, Some(&body)).await.unwrap().status().as_u16());
+        }
+        statuses
+    });
+    assert_eq!(statuses, vec![422, 422, 422]);
+    assert_eq!(
+        fake.state().schema_violations.len(),
+        3,
+        "{:?}",
+        fake.state().schema_violations
+    );
+}
