@@ -273,12 +273,21 @@ fn release_mirror(dir: &Path, tamper: bool) -> String {
 }
 
 fn install(dir: &Path, mirror: &str, version_input: &str) -> (std::process::Output, String) {
+    install_with_path(dir, mirror, version_input, "/usr/bin:/bin")
+}
+
+fn install_with_path(
+    dir: &Path,
+    mirror: &str,
+    version_input: &str,
+    path: &str,
+) -> (std::process::Output, String) {
     let github_path = dir.join("github_path");
     let out = Command::new("bash")
         .arg(root().join("scripts/action/install.sh"))
         .env_clear()
-        // No cargo on this PATH: a failed download must not fall back to a local build here.
-        .env("PATH", "/usr/bin:/bin")
+        // By default no cargo on PATH: a failed download must not start a real build here.
+        .env("PATH", path)
         .env("GITHUB_ACTION_PATH", root())
         .env("GITHUB_PATH", &github_path)
         .env("RUNNER_OS", "Linux")
@@ -341,6 +350,18 @@ fn install_script_refuses_a_tampered_archive_and_bad_versions() {
             ))
             .exists()
     );
+
+    // `source` never downloads: without cargo it fails instead of taking the release.
+    let good = release_mirror(&dir.path().join("good"), false);
+    let (out, path_file) = install(dir.path(), &good, "source");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success()
+            && !stderr.contains("downloading")
+            && stderr.contains("cargo is not available"),
+        "{stderr}"
+    );
+    assert!(path_file.is_empty());
 
     let (out, _) = install(dir.path(), &mirror, "1.0; touch pwned");
     assert_eq!(out.status.code(), Some(2));
@@ -439,4 +460,47 @@ fn run_script_drives_the_binary_against_the_fake_github() {
         ]
     );
     assert!(fake.state().schema_violations.is_empty());
+}
+
+#[test]
+fn install_script_falls_back_to_cargo_install_from_the_action_source() {
+    let dir = tempfile::tempdir().unwrap();
+    // A stand-in cargo that records its arguments and "installs" into --root.
+    let stub = dir.path().join("stub");
+    std::fs::create_dir_all(&stub).unwrap();
+    let script = format!(
+        "#!/bin/sh\necho \"$@\" > '{log}'\nwhile [ $# -gt 0 ]; do [ \"$1\" = --root ] && root=$2; shift; done\nmkdir -p \"$root/bin\"\nprintf '#!/bin/sh\\necho tollgate {v}\\n' > \"$root/bin/tollgate\"\nchmod +x \"$root/bin/tollgate\"\n",
+        log = dir.path().join("cargo-args").display(),
+        v = version()
+    );
+    std::fs::write(stub.join("cargo"), script).unwrap();
+    Command::new("chmod")
+        .arg("+x")
+        .arg(stub.join("cargo"))
+        .status()
+        .unwrap();
+    let path = format!("{}:/usr/bin:/bin", stub.display());
+    // No release for this version on the mirror: the installer builds from source.
+    let (out, path_file) = install_with_path(
+        dir.path(),
+        &format!("file://{}", dir.path().join("empty").display()),
+        "",
+        &path,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("no release archive") && stderr.contains("building tollgate"),
+        "{stderr}"
+    );
+    let args = std::fs::read_to_string(dir.path().join("cargo-args")).unwrap();
+    assert!(
+        args.starts_with(&format!(
+            "install --locked --path {} --root ",
+            root().display()
+        )),
+        "{args}"
+    );
+    let bin = PathBuf::from(path_file.trim()).join("tollgate");
+    assert!(bin.exists(), "{}", bin.display());
 }

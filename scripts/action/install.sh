@@ -2,7 +2,8 @@
 # Installs the tollgate binary for this runner: the release archive for the runner's OS/arch with
 # its sha256 verified, else `cargo install --locked --path "$GITHUB_ACTION_PATH"`. Puts it on PATH.
 #
-# Environment: INPUT_VERSION (empty = this action's own version), RUNNER_OS, RUNNER_ARCH,
+# Environment: INPUT_VERSION (empty = this action's own version; `source` = build this checkout of
+# the action, as its own CI does), RUNNER_OS, RUNNER_ARCH,
 # GITHUB_ACTION_PATH, GITHUB_PATH, TOLLGATE_INSTALL_DIR (cached between runs),
 # TOLLGATE_RELEASE_BASE (mirror of the releases download URL; file:// works).
 set -euo pipefail
@@ -15,6 +16,11 @@ release_base="${TOLLGATE_RELEASE_BASE:-https://github.com/tollgate-dev/tollgate/
 
 version="${INPUT_VERSION:-}"
 version="${version#v}"
+from_source=false
+if [[ "$version" == source ]]; then
+  from_source=true
+  version=""
+fi
 if [[ -z "$version" ]]; then
   version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$action_path/Cargo.toml" | head -n 1)"
 fi
@@ -42,6 +48,11 @@ add_to_path() {
   fi
   log "tollgate $version ready in $bin_dir"
 }
+
+if [[ "$from_source" == true ]]; then
+  # The cache key of a source build is the commit (action.yml), so a cached binary is this source.
+  bin_dir="$install_dir/$version/source/bin"
+fi
 
 if [[ -x "$bin_dir/$exe" ]] && "$bin_dir/$exe" --version 2>/dev/null | grep -qF " $version"; then
   log "using cached tollgate $version"
@@ -91,11 +102,11 @@ build_from_source() {
     return 1
   fi
   log "building tollgate $version from $action_path with cargo (a few minutes)"
-  local root="$install_dir/$version/${target:-source}"
+  local root="${bin_dir%/bin}"
   cargo install --locked --path "$action_path" --root "$root" --force
 }
 
-if download_release; then
+if [[ "$from_source" == false ]] && download_release; then
   add_to_path
 elif build_from_source; then
   add_to_path
