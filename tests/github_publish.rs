@@ -749,3 +749,47 @@ fn the_fake_rejects_bodies_that_break_the_official_schemas() {
         fake.state().schema_violations
     );
 }
+
+#[test]
+fn an_uncertain_last_check_run_patch_still_completes_the_run_without_duplicates() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    // Writes: POST (1-50), PATCH (51-100), PATCH (101-120, completed) gets a 502 after being saved.
+    fake.knobs(|k| {
+        k.fail_nth_write = Some((
+            3,
+            FailFirstPost {
+                status: 502,
+                applied: true,
+            },
+        ))
+    });
+    let findings: Vec<Finding> = (0..120)
+        .map(|i| {
+            finding(
+                "db/migrations/0002_orders.sql",
+                1 + i % 4,
+                "sql/require-rls",
+                &format!("finding {i}"),
+                &format!("fp{i:04}"),
+            )
+        })
+        .collect();
+    let opts = PublishOptions {
+        comment: CommentMode::Off,
+        check_run: true,
+        ..PublishOptions::default()
+    };
+    let (out, logs) = run(&fake, &ctx(), &findings, &opts);
+    let id = out.check_run.unwrap();
+    let methods: Vec<String> = fake.writes().into_iter().map(|r| r.method).collect();
+    assert_eq!(methods, vec!["POST", "PATCH", "PATCH", "PATCH"]);
+    let s = fake.state();
+    assert_eq!(
+        s.check_runs[&id]["output"]["annotations_count"], 120,
+        "no batch sent twice"
+    );
+    assert_eq!(s.check_runs[&id]["status"], "completed");
+    drop(s);
+    assert!(logs.iter().any(|l| l.contains("may not have been saved")));
+    assert_clean_protocol(&fake);
+}

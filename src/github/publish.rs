@@ -510,12 +510,21 @@ impl<'a> Publisher<'_, 'a> {
                 output: output(batch),
             };
             let mut result = self.api.update_check_run(&self.ctx.pr, id, &update);
-            if matches!(result, Err(ApiError::Uncertain { .. })) && !last {
-                // Annotations append: a repeated PATCH could duplicate them, so skip this batch.
+            if matches!(result, Err(ApiError::Uncertain { .. })) {
+                // Annotations append, so a repeated batch could duplicate them: skip it, but
+                // still make sure the run ends completed (a PATCH without annotations is idempotent).
                 (self.log)(
                     "tollgate: a check-run annotation batch may not have been saved; continuing",
                 );
-                result = Ok(());
+                result = if last {
+                    let finish = CheckRunUpdate {
+                        output: output(&[]),
+                        ..update
+                    };
+                    self.api.update_check_run(&self.ctx.pr, id, &finish)
+                } else {
+                    Ok(())
+                };
             }
             if let Err(err) = result {
                 return self.failed("add annotations to the check run", &err);

@@ -53,6 +53,8 @@ pub struct Knobs {
     /// Every write gets 403 "Resource not accessible by integration".
     pub read_only: bool,
     pub fail_first_post: Option<FailFirstPost>,
+    /// The n-th write (1-based, counting every write that reached the fake) fails this way.
+    pub fail_nth_write: Option<(usize, FailFirstPost)>,
     /// The first write gets a secondary rate limit 403 with this `retry-after`.
     pub secondary_limit_retry_after: Option<u64>,
     /// The next N writes get a secondary rate limit 403 without any header.
@@ -550,6 +552,14 @@ fn route(
         }
     }
     let mut fail_after: Option<u16> = None;
+    if let Some((n, fail)) = s.knobs.fail_nth_write {
+        if *method != Method::GET && s.writes_seen == n {
+            if !fail.applied {
+                return respond(fail.status, json!({"message": "Server Error"}), &[]);
+            }
+            fail_after = Some(fail.status);
+        }
+    }
     if *method == Method::POST {
         s.posts_seen += 1;
         if s.posts_seen == 1 {
