@@ -793,3 +793,28 @@ fn an_uncertain_last_check_run_patch_still_completes_the_run_without_duplicates(
     assert!(logs.iter().any(|l| l.contains("may not have been saved")));
     assert_clean_protocol(&fake);
 }
+
+#[test]
+fn summary_mode_posts_only_the_summary() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    let findings = base_findings();
+    let opts = PublishOptions {
+        comment: CommentMode::Summary,
+        ..PublishOptions::default()
+    };
+    let (out, _) = run(&fake, &ctx(), &findings, &opts);
+    assert_eq!((out.posted, out.not_inline.len()), (0, 3));
+    let writes: Vec<String> = fake
+        .writes()
+        .into_iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(writes, vec!["POST /repos/acme/shop/issues/42/comments"]);
+    assert_eq!(
+        fake.issue_bodies()[0]
+            .matches("not commented inline |")
+            .count(),
+        3
+    );
+    assert_clean_protocol(&fake);
+}
