@@ -37,6 +37,10 @@ pub struct Report {
     pub elapsed: Duration,
     /// File texts by path, for reporters that show source (findings' redactions apply).
     pub sources: HashMap<String, Arc<str>>,
+    /// The baseline applied after the run, if any (set by [`crate::baseline::Baseline::apply`]).
+    pub baseline: Option<crate::baseline::Status>,
+    /// Changed-files scope, if findings were limited to changed files (set by [`crate::changed::apply`]).
+    pub scope: Option<crate::changed::Scope>,
 }
 
 impl Report {
@@ -157,6 +161,8 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
         rules: policy.enabled_rules().map(|r| r.rule.meta().id).collect(),
         elapsed: Duration::ZERO,
         sources,
+        baseline: None,
+        scope: None,
     }
 }
 

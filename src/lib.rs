@@ -4,6 +4,8 @@
 //! The pipeline is data in, data out; only the ends do I/O:
 //! discover → read → parse (per kind) → check (rules) → suppress → report.
 
+pub mod baseline;
+pub mod changed;
 pub mod cli;
 pub mod discover;
 pub mod document;
