@@ -83,6 +83,8 @@ pub enum Command {
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
+    /// Check, then report on the pull request that triggered the GitHub Actions workflow.
+    Github(crate::github::command::GithubArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -184,6 +186,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Rules { json } => write_stdout(&rules_listing(json)),
         Command::Explain { rule } => explain(&rule),
         Command::Init { dir } => init(&dir),
+        Command::Github(args) => crate::github::command::run(&args),
         Command::Baseline(args) => baseline_command(&args),
         Command::Completions { shell } => write_stdout(&completions(shell)),
         Command::Man { out_dir } => man(out_dir.as_deref()),
@@ -452,7 +455,7 @@ fn terminal_width() -> usize {
         .unwrap_or(100)
 }
 
-fn load_policy(explicit: Option<&Path>) -> Result<Policy, miette::Report> {
+pub(crate) fn load_policy(explicit: Option<&Path>) -> Result<Policy, miette::Report> {
     let path = match explicit {
         Some(p) => Some(p.to_path_buf()),
         None => std::env::current_dir()

@@ -755,7 +755,7 @@ impl Parser<'_> {
             let mut content = String::new();
             let mut body_end = body_start;
             let mut terminated = false;
-            while let Some((s, e, next)) = lines.next() {
+            for (s, e, next) in lines.by_ref() {
                 let line = &self.text[s..e];
                 let cmp = if strip_tabs {
                     line.trim_start_matches('\t')
