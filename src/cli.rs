@@ -68,6 +68,8 @@ pub enum Command {
         /// Shell to generate for.
         shell: clap_complete::Shell,
     },
+    /// Print the JSON Schema of tollgate.toml (what editors use for completion and validation).
+    Schema,
     /// Print the tollgate(1) man page (roff), or write one page per command with --out-dir.
     #[command(
         after_help = "Examples:\n  tollgate man | man -l -\n  tollgate man --out-dir /usr/local/share/man/man1"
@@ -189,6 +191,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Github(args) => crate::github::command::run(&args),
         Command::Baseline(args) => baseline_command(&args),
         Command::Completions { shell } => write_stdout(&completions(shell)),
+        Command::Schema => write_stdout(&crate::schema::policy_schema()),
         Command::Man { out_dir } => man(out_dir.as_deref()),
     }
 }
@@ -555,7 +558,9 @@ fn init(dir: &Path) -> ExitCode {
 
 /// A commented starter policy naming what was found in the repository.
 pub fn starter_policy(inputs: &[crate::discover::Input]) -> String {
-    let mut out = String::from(
+    // Taplo / Even Better TOML read the schema from this first-line directive.
+    let mut out = format!("#:schema {}\n", crate::schema::URL);
+    out.push_str(
         "# tollgate policy — see `tollgate rules` and `tollgate explain <rule-id>`.\n\
          # Start from the recommended pack; `strict` adds opinionated hygiene checks.\n\
          extends = [\"recommended\"]\n\n",

@@ -10,14 +10,23 @@ fn completions_cover_every_shell_and_the_new_options() {
         let out = run(&["completions", shell]);
         assert_eq!(code(&out), 0, "{shell}");
         let script = stdout(&out);
-        for word in ["baseline", "changed-since", "staged", "no-baseline", "completions"] {
+        for word in [
+            "baseline",
+            "changed-since",
+            "staged",
+            "no-baseline",
+            "completions",
+        ] {
             assert!(script.contains(word), "{shell} completion lacks {word}");
         }
     }
     let bash = stdout(&run(&["completions", "bash"]));
     assert!(bash.contains("complete -F _tollgate"), "{bash}");
     // Value enums complete too.
-    assert!(bash.contains("human json sarif github markdown junit"), "{bash}");
+    assert!(
+        bash.contains("human json sarif github markdown junit"),
+        "{bash}"
+    );
     assert_eq!(code(&run(&["completions", "tcsh"])), 2);
 }
 

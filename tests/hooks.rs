@@ -1,8 +1,8 @@
 //! The shipped hooks: `hooks/pre-push` refuses a push that adds findings and lets a clean one through
 //! (a real repository pushing to a bare remote), and `.pre-commit-hooks.yaml` runs a valid command.
 
-mod common;
 mod adopt_support;
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -65,7 +65,10 @@ fn setup() -> (tempfile::TempDir, PathBuf) {
         .unwrap();
     }
     git_ok(&work, &["config", "core.hooksPath", "hooks"]);
-    git_ok(&work, &["remote", "add", "origin", remote.to_str().unwrap()]);
+    git_ok(
+        &work,
+        &["remote", "add", "origin", remote.to_str().unwrap()],
+    );
     write(
         &work,
         "supabase/migrations/20250101000000_init.sql",
@@ -81,7 +84,11 @@ fn pre_push_hook_refuses_a_bad_push_and_passes_a_clean_one() {
     // New branch on the remote: the whole tree is checked, and it is clean.
     let out = push(&work, &["-u", "origin", "main"]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("0 errors"), "the hook ran: {}", text(&out));
+    assert!(
+        text(&out).contains("0 errors"),
+        "the hook ran: {}",
+        text(&out)
+    );
 
     // A migration adding a table without RLS is refused and names the finding.
     write(
@@ -91,14 +98,24 @@ fn pre_push_hook_refuses_a_bad_push_and_passes_a_clean_one() {
     );
     commit_all(&work, "notes");
     let out = push(&work, &["origin", "main"]);
-    assert!(!out.status.success(), "bad push went through: {}", text(&out));
+    assert!(
+        !out.status.success(),
+        "bad push went through: {}",
+        text(&out)
+    );
     let shown = text(&out);
     assert!(shown.contains("sql/require-rls"), "{shown}");
     assert!(shown.contains("20250201000000_notes.sql:1:14"), "{shown}");
-    assert!(shown.contains("tollgate pre-push: refusing to push refs/heads/main"), "{shown}");
+    assert!(
+        shown.contains("tollgate pre-push: refusing to push refs/heads/main"),
+        "{shown}"
+    );
     let remote_head = git_ok(&work, &["ls-remote", "origin", "refs/heads/main"]);
     let local_parent = git_ok(&work, &["rev-parse", "HEAD~1"]);
-    assert!(remote_head.starts_with(local_parent.trim()), "the remote did not move");
+    assert!(
+        remote_head.starts_with(local_parent.trim()),
+        "the remote did not move"
+    );
 
     // Fixing it makes the push pass; only the changed files are judged.
     write(
@@ -109,7 +126,11 @@ fn pre_push_hook_refuses_a_bad_push_and_passes_a_clean_one() {
     commit_all(&work, "notes rls");
     let out = push(&work, &["origin", "main"]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("scope: files changed since"), "{}", text(&out));
+    assert!(
+        text(&out).contains("scope: files changed since"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]
@@ -118,12 +139,20 @@ fn pre_push_hook_checks_the_pushed_commit_not_the_working_tree() {
     assert!(push(&work, &["-u", "origin", "main"]).status.success());
     // A bad commit on another branch, pushed while main (clean) is checked out.
     git_ok(&work, &["checkout", "-q", "-b", "bad"]);
-    write(&work, "supabase/migrations/20250301000000_x.sql", "create table public.x (id int);\n");
+    write(
+        &work,
+        "supabase/migrations/20250301000000_x.sql",
+        "create table public.x (id int);\n",
+    );
     commit_all(&work, "x");
     git_ok(&work, &["checkout", "-q", "main"]);
     let out = push(&work, &["origin", "bad"]);
     assert!(!out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("20250301000000_x.sql:1:14"), "{}", text(&out));
+    assert!(
+        text(&out).contains("20250301000000_x.sql:1:14"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]
@@ -132,7 +161,10 @@ fn pre_commit_hook_definition_runs_a_valid_command() {
     let hook: Vec<&str> = yaml.lines().filter(|l| !l.starts_with('#')).collect();
     let field = |name: &str| {
         hook.iter()
-            .find_map(|l| l.trim_start_matches(['-', ' ']).strip_prefix(&format!("{name}: ")))
+            .find_map(|l| {
+                l.trim_start_matches(['-', ' '])
+                    .strip_prefix(&format!("{name}: "))
+            })
             .unwrap_or_else(|| panic!("no `{name}` in .pre-commit-hooks.yaml"))
             .trim()
             .to_string()
@@ -146,9 +178,18 @@ fn pre_commit_hook_definition_runs_a_valid_command() {
     // The entry is a command the CLI accepts; run it in a repository with a staged bad migration.
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
-    write(dir.path(), "migrations/1.sql", "create table public.t (id int);\n");
+    write(
+        dir.path(),
+        "migrations/1.sql",
+        "create table public.t (id int);\n",
+    );
     let clean = common::run_in(dir.path(), &argv[1..]);
-    assert_eq!(common::code(&clean), 0, "nothing staged yet: {}", common::stdout(&clean));
+    assert_eq!(
+        common::code(&clean),
+        0,
+        "nothing staged yet: {}",
+        common::stdout(&clean)
+    );
     git_ok(dir.path(), &["add", "migrations/1.sql"]);
     let bad = common::run_in(dir.path(), &argv[1..]);
     assert_eq!(common::code(&bad), 1, "{}", common::stdout(&bad));

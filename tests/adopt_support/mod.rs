@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 /// Runs git in `dir` with a fixed identity and no user or system configuration.
 pub fn git(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new("git")
+    Command::new("git")
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -16,8 +16,7 @@ pub fn git(dir: &Path, args: &[&str]) -> Output {
         .env("GIT_COMMITTER_NAME", "t")
         .env("GIT_COMMITTER_EMAIL", "t@example.com")
         .output()
-        .expect("run git");
-    out
+        .expect("run git")
 }
 
 /// Like [`git`], panicking with git's stderr on failure.
