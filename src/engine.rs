@@ -134,7 +134,11 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
     }
 
     let project = Project::new(files);
-    let Evaluated { mut findings, mut suppressed, redactions } = evaluate(policy, &project, parse_diags);
+    let Evaluated {
+        mut findings,
+        mut suppressed,
+        redactions,
+    } = evaluate(policy, &project, parse_diags);
     let mut sources: HashMap<String, Arc<str>> = project
         .files
         .iter()
@@ -172,11 +176,7 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
 
 /// Runs every enabled rule over the project (per-file rules in parallel over files, project rules in
 /// parallel over rules), then stamps and suppresses per file.
-fn evaluate(
-    policy: &Policy,
-    project: &Project,
-    parse_diags: Vec<Tagged>,
-) -> Evaluated {
+fn evaluate(policy: &Policy, project: &Project, parse_diags: Vec<Tagged>) -> Evaluated {
     let enabled: Vec<&dyn rules::Rule> = policy.enabled_rules().map(|r| r.rule.as_ref()).collect();
     let mut tagged: Vec<Tagged> = project
         .files
@@ -230,7 +230,11 @@ fn evaluate(
         findings.extend(f);
         suppressed.extend(s);
     }
-    Evaluated { findings, suppressed, redactions }
+    Evaluated {
+        findings,
+        suppressed,
+        redactions,
+    }
 }
 
 struct Evaluated {

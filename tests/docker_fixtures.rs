@@ -10,7 +10,10 @@ use std::process::Command;
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/docker");
 
 fn is_dockerfile(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     name == "Dockerfile"
         || name == "Containerfile"
         || name.starts_with("Dockerfile.")
@@ -19,7 +22,10 @@ fn is_dockerfile(path: &Path) -> bool {
 }
 
 fn fixtures(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).expect("fixture dir").map(|e| e.expect("entry").path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("fixture dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
@@ -43,11 +49,26 @@ fn expectations(text: &str) -> Vec<String> {
 
 fn run_fixtures() -> serde_json::Value {
     let output = Command::new(common::bin())
-        .args(["check", ".", "--policy", "tollgate.toml", "--format", "json", "--fail-on", "never", "--color", "never"])
+        .args([
+            "check",
+            ".",
+            "--policy",
+            "tollgate.toml",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--color",
+            "never",
+        ])
         .current_dir(ROOT)
         .output()
         .expect("run tollgate");
-    assert!(output.status.success(), "tollgate failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "tollgate failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).expect("JSON report")
 }
 
@@ -58,32 +79,62 @@ fn every_fixture_gives_exactly_its_expected_findings() {
     let report = run_fixtures();
     let mut actual: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for f in report["findings"].as_array().expect("findings") {
-        let path = f["path"].as_str().unwrap_or_default().trim_start_matches("./").to_string();
+        let path = f["path"]
+            .as_str()
+            .unwrap_or_default()
+            .trim_start_matches("./")
+            .to_string();
         let rule = f["rule"].as_str().unwrap_or_default();
         let at = format!("{}:{}", f["start"]["line"], f["start"]["column"]);
         actual.entry(path).or_default().push(format!("{rule} {at}"));
     }
     let mut failures = Vec::new();
     for file in &files {
-        let rel = file.strip_prefix(ROOT).expect("under root").to_string_lossy().replace('\\', "/");
+        let rel = file
+            .strip_prefix(ROOT)
+            .expect("under root")
+            .to_string_lossy()
+            .replace('\\', "/");
         let text = std::fs::read_to_string(file).expect("read fixture");
         let expected = expectations(&text);
         let mut got = actual.remove(&rel).unwrap_or_default();
         got.sort();
         if got != expected {
-            failures.push(format!("{rel}\n  expected {expected:?}\n  got      {got:?}"));
+            failures.push(format!(
+                "{rel}\n  expected {expected:?}\n  got      {got:?}"
+            ));
         }
     }
-    assert!(actual.is_empty(), "findings in files that are not fixtures: {actual:?}");
-    assert!(failures.is_empty(), "{} fixture(s) differ:\n{}", failures.len(), failures.join("\n"));
-    assert!(files.len() >= 60, "only {} Dockerfile fixtures", files.len());
+    assert!(
+        actual.is_empty(),
+        "findings in files that are not fixtures: {actual:?}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        files.len() >= 60,
+        "only {} Dockerfile fixtures",
+        files.len()
+    );
 }
 
 #[test]
 fn every_docker_rule_fires_somewhere_in_the_corpus() {
     let report = run_fixtures();
-    let fired: Vec<&str> = report["findings"].as_array().expect("findings").iter().filter_map(|f| f["rule"].as_str()).collect();
-    let listed = Command::new(common::bin()).args(["rules", "--json"]).output().expect("rules");
+    let fired: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    let listed = Command::new(common::bin())
+        .args(["rules", "--json"])
+        .output()
+        .expect("rules");
     let rules: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("rules JSON");
     for rule in rules.as_array().expect("rule list") {
         let id = rule["id"].as_str().unwrap_or_default();

@@ -5,7 +5,10 @@ mod common;
 
 use std::process::Command;
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/docker/commands/secrets-in-env-arg.Dockerfile");
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/docker/commands/secrets-in-env-arg.Dockerfile"
+);
 const RAW: &[&str] = &[
     "npm_Xy7Qw2Er5Ty8Ui1Op4As6Df9Gh3Jk0LzXcVb",
     "Tr0ub4dor&3-prod-db",
@@ -15,15 +18,30 @@ const RAW: &[&str] = &[
 fn assert_no_leak(formats: &[&str]) {
     for &format in formats {
         let out = Command::new(common::bin())
-            .args(["check", FIXTURE, "--format", format, "--fail-on", "never", "--color", "never"])
+            .args([
+                "check",
+                FIXTURE,
+                "--format",
+                format,
+                "--fail-on",
+                "never",
+                "--color",
+                "never",
+            ])
             .output()
             .expect("run tollgate");
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{format}: {stderr}");
-        assert!(stdout.contains("no-secret-in-env-arg"), "{format} output lacks the finding:\n{stdout}");
+        assert!(
+            stdout.contains("no-secret-in-env-arg"),
+            "{format} output lacks the finding:\n{stdout}"
+        );
         for raw in RAW {
-            assert!(!stdout.contains(raw) && !stderr.contains(raw), "{format} output leaks {raw}:\n{stdout}");
+            assert!(
+                !stdout.contains(raw) && !stderr.contains(raw),
+                "{format} output leaks {raw}:\n{stdout}"
+            );
         }
     }
 }

@@ -47,11 +47,18 @@ declare_rule! {
 /// What is wrong with one `key=value`, with the masked value; `None` when it is fine.
 pub(crate) fn secret_problem(key: &str, literal: &str) -> Option<String> {
     if let Some(found) = detect_value(Some(key), literal) {
-        return Some(format!("`{key}` holds a secret: {}", found.summary(literal)));
+        return Some(format!(
+            "`{key}` holds a secret: {}",
+            found.summary(literal)
+        ));
     }
     let value = literal.trim();
-    (key_looks_secret(key) && !value.is_empty() && !is_placeholder(value))
-        .then(|| format!("`{key}` is named like a secret and holds a literal value ({})", mask(value)))
+    (key_looks_secret(key) && !value.is_empty() && !is_placeholder(value)).then(|| {
+        format!(
+            "`{key}` is named like a secret and holds a literal value ({})",
+            mask(value)
+        )
+    })
 }
 
 const HELP: &str = "remove the value; pass build-time secrets with `RUN --mount=type=secret,id=…` and runtime secrets from the orchestrator's secret store";
@@ -62,19 +69,34 @@ impl Rule for NoSecretInEnvArg {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some((df, _)) = dockerfile(project, file) else { return };
+        let Some((df, _)) = dockerfile(project, file) else {
+            return;
+        };
         for instr in &df.instructions {
-            let (Keyword::Env | Keyword::Arg, Body::KeyValues(kvs)) = (instr.keyword, &instr.body) else { continue };
+            let (Keyword::Env | Keyword::Arg, Body::KeyValues(kvs)) = (instr.keyword, &instr.body)
+            else {
+                continue;
+            };
             let what = instr.keyword_text.to_ascii_uppercase();
             for kv in kvs {
-                let Some(Word { raw, span }) = &kv.value else { continue };
+                let Some(Word { raw, span }) = &kv.value else {
+                    continue;
+                };
                 // A value that references a variable is not a literal; treat any reference as unknown.
                 let literal = expand(raw, df.escape, &|_| Lookup::Unknown);
                 if !literal.is_resolved() {
                     continue;
                 }
                 if let Some(problem) = secret_problem(&kv.key, &literal.value) {
-                    sink.push(Diagnostic::new(file, kv.key_span.cover(*span), format!("{what} {problem}")).help(HELP).redact(*span));
+                    sink.push(
+                        Diagnostic::new(
+                            file,
+                            kv.key_span.cover(*span),
+                            format!("{what} {problem}"),
+                        )
+                        .help(HELP)
+                        .redact(*span),
+                    );
                 }
             }
         }
@@ -96,12 +118,29 @@ mod tests {
         let found = check(RULE, &text);
         assert_eq!(found.len(), 5, "{found:?}");
         assert!(found[0].starts_with("1:5 ARG `NPM_TOKEN` "), "{found:?}");
-        assert!(found[1].starts_with("3:5 ENV `DB_PASSWORD` holds a secret: "), "{found:?}");
-        assert!(found[2].starts_with("4:5 ENV `GH` holds a secret: GitHub"), "{found:?}");
-        assert_eq!(found[3], "5:5 ARG `ADMIN_PASSWORD` holds a secret: Random-looking value assigned to a secret-named key (10 chars, ****)");
-        assert_eq!(found[4], "6:5 ENV `JWT_SECRET` is named like a secret and holds a literal value (****)");
+        assert!(
+            found[1].starts_with("3:5 ENV `DB_PASSWORD` holds a secret: "),
+            "{found:?}"
+        );
+        assert!(
+            found[2].starts_with("4:5 ENV `GH` holds a secret: GitHub"),
+            "{found:?}"
+        );
+        assert_eq!(
+            found[3],
+            "5:5 ARG `ADMIN_PASSWORD` holds a secret: Random-looking value assigned to a secret-named key (10 chars, ****)"
+        );
+        assert_eq!(
+            found[4],
+            "6:5 ENV `JWT_SECRET` is named like a secret and holds a literal value (****)"
+        );
         for line in &found {
-            assert!(!line.contains(TOKEN) && !line.contains("Tr0ub4dor") && !line.contains("Summer2024"), "raw secret leaked: {line}");
+            assert!(
+                !line.contains(TOKEN)
+                    && !line.contains("Tr0ub4dor")
+                    && !line.contains("Summer2024"),
+                "raw secret leaked: {line}"
+            );
         }
     }
 
