@@ -128,11 +128,7 @@ impl Baseline {
 
     /// Entries accepting every finding of `report`; paths are made relative to `base_dir`.
     pub fn from_report(report: &Report, base_dir: &Path, cwd: &Path) -> Self {
-        let mut entries: Vec<Entry> = report
-            .findings
-            .iter()
-            .map(|f| entry_for(report, f, base_dir, cwd))
-            .collect();
+        let mut entries = entries_for(report, base_dir, cwd);
         entries.sort();
         Self { entries }
     }
@@ -158,11 +154,7 @@ impl Baseline {
         base_dir: &Path,
         cwd: &Path,
     ) -> (Vec<bool>, Vec<bool>) {
-        let keys: Vec<Entry> = report
-            .findings
-            .iter()
-            .map(|f| entry_for(report, f, base_dir, cwd))
-            .collect();
+        let keys = entries_for(report, base_dir, cwd);
         let mut by_fingerprint: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut by_path: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
         let mut by_content: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
@@ -231,11 +223,29 @@ impl Baseline {
     }
 }
 
-fn entry_for(report: &Report, finding: &Finding, base_dir: &Path, cwd: &Path) -> Entry {
+/// One entry per finding, in finding order; each distinct path is resolved once.
+fn entries_for(report: &Report, base_dir: &Path, cwd: &Path) -> Vec<Entry> {
+    let mut paths: HashMap<&str, String> = HashMap::new();
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            let path = paths
+                .entry(&f.path)
+                .or_insert_with(|| {
+                    relative_to(&f.path, cwd, base_dir).unwrap_or_else(|| f.path.clone())
+                })
+                .clone();
+            entry_for(report, f, path)
+        })
+        .collect()
+}
+
+fn entry_for(report: &Report, finding: &Finding, path: String) -> Entry {
     let text = report.sources.get(&finding.path).map_or("", |t| t.as_ref());
     let span = finding.span.clamp_to(text);
     Entry {
-        path: relative_to(&finding.path, cwd, base_dir).unwrap_or_else(|| finding.path.clone()),
+        path,
         rule: finding.rule.to_string(),
         content: content_hash(finding.rule, &text[span.range()]),
         fingerprint: finding.fingerprint.clone(),

@@ -228,3 +228,29 @@ fn secrets_in_findings_are_stored_as_hashes_only() {
     let out = run_in(root, &["check", "--format", "json"]);
     assert_eq!(findings(&stdout(&out)), Vec::<String>::new());
 }
+
+#[test]
+fn a_copy_of_a_baselined_file_is_reported_and_identical_findings_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    init(root);
+    let sudo = "FROM node:20.11-bookworm-slim\nRUN sudo apt-get update\nUSER node\n";
+    write(root, "api/Dockerfile", sudo);
+    assert_eq!(code(&run_in(root, &["baseline"])), 0);
+    // The original stays: its entries are used by it, so the copy's findings are new.
+    write(root, "worker/Dockerfile", sudo);
+    let out = run_in(root, &["check", "--format", "json", "--fail-on", "never"]);
+    let found = findings(&stdout(&out));
+    assert!(found.contains(&"docker/no-sudo worker/Dockerfile:2:5".to_string()), "{found:?}");
+    assert!(found.iter().all(|f| !f.contains("api/Dockerfile")), "{found:?}");
+    // A second identical line in the baselined file: one of the two is new.
+    write(
+        root,
+        "api/Dockerfile",
+        "FROM node:20.11-bookworm-slim\nRUN sudo apt-get update\nRUN sudo apt-get update\nUSER node\n",
+    );
+    let out = run_in(root, &["check", "api", "--format", "json", "--fail-on", "never"]);
+    let found = findings(&stdout(&out));
+    let sudo_findings: Vec<&String> = found.iter().filter(|f| f.starts_with("docker/no-sudo")).collect();
+    assert_eq!(sudo_findings.len(), 1, "{found:?}");
+}
