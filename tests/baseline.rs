@@ -227,6 +227,33 @@ fn secrets_in_findings_are_stored_as_hashes_only() {
     );
     let out = run_in(root, &["check", "--format", "json"]);
     assert_eq!(findings(&stdout(&out)), Vec::<String>::new());
+
+    // A secret-detecting rule: the baseline holds its hashes, never the value.
+    let password = "Zq8-vR2pLw7nXk4T";
+    write(
+        root,
+        "worker/Dockerfile",
+        &format!("FROM node:20.11-bookworm-slim\nENV DATABASE_PASSWORD={password}\nUSER node\n"),
+    );
+    let out = run_in(root, &["check", "--format", "json", "--fail-on", "never"]);
+    assert!(
+        findings(&stdout(&out))
+            .iter()
+            .any(|f| f.starts_with("docker/no-secret-in-env-arg worker/Dockerfile:2:")),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(code(&run_in(root, &["baseline"])), 0);
+    let text = baseline_text(root);
+    assert!(text.contains("docker/no-secret-in-env-arg"), "{text}");
+    assert!(
+        !text.contains(password) && !text.contains("DATABASE_PASSWORD"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(&password[password.len() - 4..]),
+        "not even masked: {text}"
+    );
 }
 
 #[test]
@@ -241,16 +268,28 @@ fn a_copy_of_a_baselined_file_is_reported_and_identical_findings_are_counted() {
     write(root, "worker/Dockerfile", sudo);
     let out = run_in(root, &["check", "--format", "json", "--fail-on", "never"]);
     let found = findings(&stdout(&out));
-    assert!(found.contains(&"docker/no-sudo worker/Dockerfile:2:5".to_string()), "{found:?}");
-    assert!(found.iter().all(|f| !f.contains("api/Dockerfile")), "{found:?}");
+    assert!(
+        found.contains(&"docker/no-sudo worker/Dockerfile:2:5".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().all(|f| !f.contains("api/Dockerfile")),
+        "{found:?}"
+    );
     // A second identical line in the baselined file: one of the two is new.
     write(
         root,
         "api/Dockerfile",
         "FROM node:20.11-bookworm-slim\nRUN sudo apt-get update\nRUN sudo apt-get update\nUSER node\n",
     );
-    let out = run_in(root, &["check", "api", "--format", "json", "--fail-on", "never"]);
+    let out = run_in(
+        root,
+        &["check", "api", "--format", "json", "--fail-on", "never"],
+    );
     let found = findings(&stdout(&out));
-    let sudo_findings: Vec<&String> = found.iter().filter(|f| f.starts_with("docker/no-sudo")).collect();
+    let sudo_findings: Vec<&String> = found
+        .iter()
+        .filter(|f| f.starts_with("docker/no-sudo"))
+        .collect();
     assert_eq!(sudo_findings.len(), 1, "{found:?}");
 }
