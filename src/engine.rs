@@ -39,6 +39,10 @@ pub struct Report {
     pub redactions: HashMap<String, Vec<Span>>,
     /// File texts by path, for reporters that show source (blank `redactions` first).
     pub sources: HashMap<String, Arc<str>>,
+    /// The baseline applied after the run, if any (set by [`crate::baseline::Baseline::apply`]).
+    pub baseline: Option<crate::baseline::Status>,
+    /// Changed-files scope, if findings were limited to changed files (set by [`crate::changed::apply`]).
+    pub scope: Option<crate::changed::Scope>,
 }
 
 impl Report {
@@ -165,6 +169,8 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
         elapsed: Duration::ZERO,
         sources,
         redactions,
+        baseline: None,
+        scope: None,
     }
 }
 
