@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::finding::FileId;
 use crate::source::SourceFile;
 
+pub mod dockerfile;
 pub mod k8s;
 pub mod sql;
 pub mod yaml;
@@ -18,16 +19,19 @@ pub mod yaml;
 pub enum FileKind {
     /// A migration or schema dump.
     Sql,
+    /// A Dockerfile or Containerfile.
+    Docker,
     /// A Kubernetes manifest: YAML or JSON whose documents have `apiVersion` and `kind`.
     K8s,
 }
 
 impl FileKind {
-    pub const ALL: &'static [FileKind] = &[FileKind::Sql, FileKind::K8s];
+    pub const ALL: &'static [FileKind] = &[FileKind::Sql, FileKind::Docker, FileKind::K8s];
 
     pub const fn as_str(self) -> &'static str {
         match self {
             FileKind::Sql => "sql",
+            FileKind::Docker => "docker",
             FileKind::K8s => "k8s",
         }
     }
@@ -40,6 +44,15 @@ impl FileKind {
     pub const fn default_globs(self) -> &'static [&'static str] {
         match self {
             FileKind::Sql => &["**/migrations/**/*.sql", "**/migrations/*.sql"],
+            FileKind::Docker => &[
+                "**/Dockerfile",
+                "**/dockerfile",
+                "**/Dockerfile.*",
+                "**/*.Dockerfile",
+                "**/*.dockerfile",
+                "**/Containerfile",
+                "**/Containerfile.*",
+            ],
             // broad on purpose: files without `apiVersion` and `kind` parse to nothing (k8s::parse)
             FileKind::K8s => &["**/*.yaml", "**/*.yml", "**/*.json", "**/Kustomization"],
         }
@@ -54,6 +67,7 @@ impl FileKind {
     pub const fn comment_markers(self) -> &'static [&'static str] {
         match self {
             FileKind::Sql => &["--", "/*"],
+            FileKind::Docker => &["#"],
             FileKind::K8s => &["#"],
         }
     }
@@ -63,6 +77,7 @@ impl FileKind {
 #[derive(Debug)]
 pub enum Document {
     Sql(sql::SqlFile),
+    Docker(dockerfile::Dockerfile),
     K8s(k8s::K8sFile),
 }
 
@@ -79,6 +94,13 @@ impl ParsedFile {
     pub fn sql(&self) -> Option<&sql::SqlFile> {
         match &self.document {
             Document::Sql(sql) => Some(sql),
+            _ => None,
+        }
+    }
+
+    pub fn dockerfile(&self) -> Option<&dockerfile::Dockerfile> {
+        match &self.document {
+            Document::Docker(df) => Some(df),
             _ => None,
         }
     }

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use crate::document::Project;
 use crate::finding::{Diagnostic, FileId, RuleLevel};
 
+pub mod docker;
 pub mod k8s;
 pub mod meta;
 pub mod sql;
@@ -147,6 +148,18 @@ pub static REGISTRY: &[RuleEntry] = &[
     rule!(sql::parse_error::ParseError),
     rule!(sql::unparsed_statement::UnparsedStatement),
     rule!(sql::require_rls::RequireRls),
+    rule!(docker::parse_error::ParseError),
+    rule!(docker::require_non_root_user::RequireNonRootUser),
+    rule!(docker::unresolved_user::UnresolvedUser),
+    rule!(docker::no_root_after_user::NoRootAfterUser),
+    rule!(docker::no_secret_in_env_arg::NoSecretInEnvArg),
+    rule!(docker::no_copy_env_file::NoCopyEnvFile),
+    rule!(docker::pin_base_image::PinBaseImage),
+    rule!(docker::pin_base_image_digest::PinBaseImageDigest),
+    rule!(docker::no_add_remote::NoAddRemote),
+    rule!(docker::no_curl_pipe_shell::NoCurlPipeShell),
+    rule!(docker::no_sudo::NoSudo),
+    rule!(docker::require_healthcheck::RequireHealthcheck),
     rule!(k8s::parse_error::ParseError),
     rule!(k8s::helm_template::HelmTemplate),
     rule!(k8s::require_run_as_non_root::RequireRunAsNonRoot),
