@@ -305,7 +305,10 @@ fn evaluate(
             });
             checked.unwrap_or_else(|place| {
                 let message = internal_error_message("checking this file", &place);
-                vec![(INTERNAL_ERROR, Diagnostic::new(file.id, Span::empty(0), message))]
+                vec![(
+                    INTERNAL_ERROR,
+                    Diagnostic::new(file.id, Span::empty(0), message),
+                )]
             })
         })
         .collect();
@@ -473,7 +476,14 @@ fn cap_findings(
     );
     let diag = Diagnostic::new(id, Span::empty(first.start), message)
         .help("fix the findings above, exclude the file, or raise the limit");
-    findings.extend(stamp(policy, source, files, "tollgate/too-many-findings", &diag, 0));
+    findings.extend(stamp(
+        policy,
+        source,
+        files,
+        "tollgate/too-many-findings",
+        &diag,
+        0,
+    ));
 }
 
 fn stamp(
@@ -576,7 +586,8 @@ fn load(input: &Input, policy: &Policy) -> Loaded {
     let read = std::fs::File::open(&input.disk_path).and_then(|file| {
         use std::io::Read;
         let mut bytes = Vec::new();
-        file.take(max_size.saturating_add(1)).read_to_end(&mut bytes)?;
+        file.take(max_size.saturating_add(1))
+            .read_to_end(&mut bytes)?;
         Ok(bytes)
     });
     let bytes = match read {

@@ -53,34 +53,148 @@ fn soup(fragments: &'static [&'static str], max: usize) -> impl Strategy<Value =
 }
 
 const SQL_FRAGMENTS: &[&str] = &[
-    "create table ", "alter table ", " enable row level security", "create policy p on ", "t", " public.",
-    "(", ")", ";", ";\n", " ", "\n", "'", "''", "E'\\''", "$$", "$tag$", "$tag", "\"", "\"\"", "--", "/*",
-    "*/", "\\c db\n", "do $$ begin ", " end $$", "execute '", "create function f() returns trigger as ",
-    " language plpgsql", "grant select on ", " to anon", "insert into t values (1)", "1e5", "$1", "::",
-    "é", "😀", "\r\n", "-- tollgate-ignore sql/require-rls -- why\n", "set search_path = x", ",",
+    "create table ",
+    "alter table ",
+    " enable row level security",
+    "create policy p on ",
+    "t",
+    " public.",
+    "(",
+    ")",
+    ";",
+    ";\n",
+    " ",
+    "\n",
+    "'",
+    "''",
+    "E'\\''",
+    "$$",
+    "$tag$",
+    "$tag",
+    "\"",
+    "\"\"",
+    "--",
+    "/*",
+    "*/",
+    "\\c db\n",
+    "do $$ begin ",
+    " end $$",
+    "execute '",
+    "create function f() returns trigger as ",
+    " language plpgsql",
+    "grant select on ",
+    " to anon",
+    "insert into t values (1)",
+    "1e5",
+    "$1",
+    "::",
+    "é",
+    "😀",
+    "\r\n",
+    "-- tollgate-ignore sql/require-rls -- why\n",
+    "set search_path = x",
+    ",",
 ];
 
 const DOCKER_FRAGMENTS: &[&str] = &[
-    "FROM ", "alpine:3.19", " AS build", "RUN ", "USER ", "root", "1000:1000", "COPY ", "--from=build ",
-    "--chown=a:b ", "ADD ", "http://x/y ", "ENV ", "A=B ", "ARG ", "V=1", "${V}", "$V", "${V:-d}", "\\\n",
-    "`\n", "# escape=`\n", "# syntax=docker/dockerfile:1\n", "<<EOF\n", "EOF\n", "<<-EOT", "[\"sh\", \"-c\"]",
-    "[", "\"", "HEALTHCHECK ", "CMD ", "NONE", "ONBUILD ", "curl x | sh", "sudo ", "\n", " ", "#", "é",
-    "ENTRYPOINT ", "WORKDIR /", "SHELL [\"bash\"]", "\t", "\r\n",
+    "FROM ",
+    "alpine:3.19",
+    " AS build",
+    "RUN ",
+    "USER ",
+    "root",
+    "1000:1000",
+    "COPY ",
+    "--from=build ",
+    "--chown=a:b ",
+    "ADD ",
+    "http://x/y ",
+    "ENV ",
+    "A=B ",
+    "ARG ",
+    "V=1",
+    "${V}",
+    "$V",
+    "${V:-d}",
+    "\\\n",
+    "`\n",
+    "# escape=`\n",
+    "# syntax=docker/dockerfile:1\n",
+    "<<EOF\n",
+    "EOF\n",
+    "<<-EOT",
+    "[\"sh\", \"-c\"]",
+    "[",
+    "\"",
+    "HEALTHCHECK ",
+    "CMD ",
+    "NONE",
+    "ONBUILD ",
+    "curl x | sh",
+    "sudo ",
+    "\n",
+    " ",
+    "#",
+    "é",
+    "ENTRYPOINT ",
+    "WORKDIR /",
+    "SHELL [\"bash\"]",
+    "\t",
+    "\r\n",
 ];
 
 const POLICY_FRAGMENTS: &[&str] = &[
-    "[files]\n", "[limits]\n", "[rules.sql]\n", "[rules.docker]\n", "[[overrides]]\n", "[suppressions]\n",
-    "extends = [\"recommended\"]\n", "extends = [\"strict\"]\n", "extends = [\"./x.toml\"]\n",
-    "require-rls = \"error\"\n", "require-rls = { level = \"warning\", options = { schemas = [\"a\"] } }\n",
-    "max-file-size = 10\n", "max-findings-per-file = 1\n", "files = [\"**\"]\n", "include = [\"[\"]\n",
-    "exclude = [\"**/x\"]\n", "[files.kinds]\nsql = [\"*.sql\"]\n", "name = \"x\"\n", "=", "\"", "[", "]", "\n",
-    "{", "}", "bogus = 1\n", "level = \"off\"\n", "require-reason = false\n",
+    "[files]\n",
+    "[limits]\n",
+    "[rules.sql]\n",
+    "[rules.docker]\n",
+    "[[overrides]]\n",
+    "[suppressions]\n",
+    "extends = [\"recommended\"]\n",
+    "extends = [\"strict\"]\n",
+    "extends = [\"./x.toml\"]\n",
+    "require-rls = \"error\"\n",
+    "require-rls = { level = \"warning\", options = { schemas = [\"a\"] } }\n",
+    "max-file-size = 10\n",
+    "max-findings-per-file = 1\n",
+    "files = [\"**\"]\n",
+    "include = [\"[\"]\n",
+    "exclude = [\"**/x\"]\n",
+    "[files.kinds]\nsql = [\"*.sql\"]\n",
+    "name = \"x\"\n",
+    "=",
+    "\"",
+    "[",
+    "]",
+    "\n",
+    "{",
+    "}",
+    "bogus = 1\n",
+    "level = \"off\"\n",
+    "require-reason = false\n",
 ];
 
 const SUPPRESS_FRAGMENTS: &[&str] = &[
-    "-- ", "# ", "/* ", "*/", "tollgate-ignore ", "tollgate-ignore-file ", "sql/require-rls", "docker/no-sudo",
-    ",", " -- ", "reason", "until=2026-01-01 ", "until=2026-13-45 ", "owner=me ", "\n", " ", "é", "😀",
-    "tollgate-ignore", "nope/x",
+    "-- ",
+    "# ",
+    "/* ",
+    "*/",
+    "tollgate-ignore ",
+    "tollgate-ignore-file ",
+    "sql/require-rls",
+    "docker/no-sudo",
+    ",",
+    " -- ",
+    "reason",
+    "until=2026-01-01 ",
+    "until=2026-13-45 ",
+    "owner=me ",
+    "\n",
+    " ",
+    "é",
+    "😀",
+    "tollgate-ignore",
+    "nope/x",
 ];
 
 fn check_sql(text: &str) {
@@ -102,18 +216,23 @@ fn check_lexer(text: &str) {
     let mut at = 0;
     for t in &tokens {
         assert_span(text, t.span, "token");
-        assert!(t.span.start >= at, "token {t:?} overlaps the previous one in {text:?}");
+        assert!(
+            t.span.start >= at,
+            "token {t:?} overlaps the previous one in {text:?}"
+        );
         assert!(!t.span.is_empty(), "empty token {t:?} in {text:?}");
         let gap = &text[at..t.span.start];
         assert!(
-            gap.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c)),
+            gap.bytes()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c)),
             "non-whitespace {gap:?} dropped before {t:?} in {text:?}"
         );
         at = t.span.end;
     }
     let tail = &text[at..];
     assert!(
-        tail.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c)),
+        tail.bytes()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c)),
         "non-whitespace tail {tail:?} dropped in {text:?}"
     );
 
@@ -121,10 +240,17 @@ fn check_lexer(text: &str) {
     // inside exactly one statement, and all that lies outside statements and meta-commands is
     // whitespace, comments and stray `;`.
     let (statements, meta) = lexer::split(&tokens);
-    let mut regions: Vec<Span> = statements.iter().map(|s| s.span).chain(meta.iter().copied()).collect();
+    let mut regions: Vec<Span> = statements
+        .iter()
+        .map(|s| s.span)
+        .chain(meta.iter().copied())
+        .collect();
     regions.sort();
     for pair in regions.windows(2) {
-        assert!(pair[0].end <= pair[1].start, "overlapping statements {pair:?} in {text:?}");
+        assert!(
+            pair[0].end <= pair[1].start,
+            "overlapping statements {pair:?} in {text:?}"
+        );
     }
     for s in &statements {
         assert_span(text, s.span, "statement");
@@ -132,11 +258,17 @@ fn check_lexer(text: &str) {
         assert_eq!(s.tokens.last().map(|t| t.span.end), Some(s.span.end));
     }
     for t in &tokens {
-        let inside = regions.iter().filter(|r| r.start <= t.span.start && t.span.end <= r.end).count();
+        let inside = regions
+            .iter()
+            .filter(|r| r.start <= t.span.start && t.span.end <= r.end)
+            .count();
         match t.kind {
             TokenKind::Comment => assert!(inside <= 1),
             TokenKind::Semicolon => assert!(inside <= 1, "{t:?} in {text:?}"),
-            _ => assert_eq!(inside, 1, "token {t:?} not in exactly one statement of {text:?}"),
+            _ => assert_eq!(
+                inside, 1,
+                "token {t:?} not in exactly one statement of {text:?}"
+            ),
         }
     }
 }
@@ -147,7 +279,9 @@ fn check_docker(text: &str) {
         assert_span(text, i.keyword_span, "keyword");
         assert_span(text, i.span, "instruction");
         assert_span(text, i.full_span, "instruction (full)");
-        assert!(i.span.start <= i.full_span.start.max(i.span.start) && i.span.end <= i.full_span.end);
+        assert!(
+            i.span.start <= i.full_span.start.max(i.span.start) && i.span.end <= i.full_span.end
+        );
         assert_span(text, i.args_span(), "arguments");
     }
     for d in &file.directives {

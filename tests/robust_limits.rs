@@ -33,7 +33,10 @@ const NO_RLS: &[u8] = b"create table public.t (id int);\n";
 
 #[test]
 fn file_size_limit_skips_the_file_with_a_notice_and_checks_the_rest() {
-    let big = format!("-- {}\ncreate table public.big (id int);\n", "x".repeat(200));
+    let big = format!(
+        "-- {}\ncreate table public.big (id int);\n",
+        "x".repeat(200)
+    );
     let dir = repo(&[
         ("tollgate.toml", b"[files]\nmax-file-size = 100\n"),
         ("db/migrations/0001_big.sql", big.as_bytes()),
@@ -159,7 +162,10 @@ fn panic_run(stage: &str, format: &str) -> (std::process::Output, tempfile::Temp
     let dir = repo(&[
         ("db/migrations/0001.sql", NO_RLS),
         ("db/migrations/0002_boom.sql", SECRET_SQL.as_bytes()),
-        ("db/migrations/0003.sql", b"create table public.u (id int);\n"),
+        (
+            "db/migrations/0003.sql",
+            b"create table public.u (id int);\n",
+        ),
     ]);
     let spec = format!("{stage}:0002_boom.sql");
     let mut cmd = std::process::Command::new(bin());
@@ -213,8 +219,10 @@ fn panic_while_checking_is_a_finding_and_the_run_goes_on_with_exit_2() {
             "sql/require-rls db/migrations/0003.sql:1:14",
         ]
     );
-    assert!(messages(&json, "tollgate/internal-error")[0]
-        .starts_with("internal error while checking this file (panic at src/engine.rs:"));
+    assert!(
+        messages(&json, "tollgate/internal-error")[0]
+            .starts_with("internal error while checking this file (panic at src/engine.rs:")
+    );
     assert!(!stderr(&out).contains("injected panic"), "{}", stderr(&out));
     assert!(!json.contains("hunter2"));
 }
