@@ -35,7 +35,9 @@ pub struct Report {
     /// Ids of the rules that were enabled somewhere, in registry order.
     pub rules: Vec<&'static str>,
     pub elapsed: Duration,
-    /// File texts by path, for reporters that show source (findings' redactions apply).
+    /// Secret spans by path, from every finding (reported or not): blanked before any source is shown.
+    pub redactions: HashMap<String, Vec<Span>>,
+    /// File texts by path, for reporters that show source (blank `redactions` first).
     pub sources: HashMap<String, Arc<str>>,
     /// Panics caught while checking (also reported as `tollgate/internal-error` findings when that
     /// rule is on); any makes the run a tool failure, exit 2.
@@ -155,7 +157,12 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
             }
         }
     };
-    let (mut findings, mut suppressed, project_panics) = evaluate(policy, &project, parse_diags);
+    let Evaluated {
+        mut findings,
+        mut suppressed,
+        redactions,
+        project_panics,
+    } = evaluate(policy, &project, parse_diags);
     for (rule, place) in project_panics {
         early.push((
             SourceFile::new("(project)", "", ""),
@@ -202,6 +209,7 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
         elapsed: Duration::ZERO,
         sources,
         internal_errors,
+        redactions,
     }
 }
 
@@ -282,12 +290,7 @@ pub mod guard {
 
 /// Runs every enabled rule over the project (per-file rules in parallel over files, project rules in
 /// parallel over rules), then stamps and suppresses per file.
-/// Panics in project-wide checks are returned as (rule id, place) since they belong to no file.
-fn evaluate(
-    policy: &Policy,
-    project: &Project,
-    parse_diags: Vec<Tagged>,
-) -> (Vec<Finding>, Vec<Suppressed>, Vec<(&'static str, String)>) {
+fn evaluate(policy: &Policy, project: &Project, parse_diags: Vec<Tagged>) -> Evaluated {
     let enabled: Vec<&dyn rules::Rule> = policy.enabled_rules().map(|r| r.rule.as_ref()).collect();
     let mut tagged: Vec<Tagged> = project
         .files
@@ -333,8 +336,18 @@ fn evaluate(
     tagged.extend(parse_diags);
 
     let mut per_file: Vec<Vec<Tagged>> = vec![Vec::new(); project.files.len()];
+    // Every secret span any rule saw, whatever its level or suppression: a snippet of one finding
+    // may show the line of another.
+    let mut redactions: HashMap<String, Vec<Span>> = HashMap::new();
     for (rule, diag) in tagged {
         if let Some(bucket) = per_file.get_mut(diag.file) {
+            if !diag.redactions.is_empty() {
+                let source = &project.file(diag.file).source;
+                redactions
+                    .entry(source.path.clone())
+                    .or_default()
+                    .extend(diag.redactions.iter().map(|s| s.clamp_to(&source.text)));
+            }
             bucket.push((rule, diag));
         }
     }
@@ -350,7 +363,20 @@ fn evaluate(
         findings.extend(f);
         suppressed.extend(s);
     }
-    (findings, suppressed, project_panics)
+    Evaluated {
+        findings,
+        suppressed,
+        redactions,
+        project_panics,
+    }
+}
+
+struct Evaluated {
+    findings: Vec<Finding>,
+    suppressed: Vec<Suppressed>,
+    redactions: HashMap<String, Vec<Span>>,
+    /// Panics in project-wide checks, as (rule id, place): they belong to no file.
+    project_panics: Vec<(&'static str, String)>,
 }
 
 /// Stamps one file's diagnostics into findings and applies its inline suppressions.
@@ -722,7 +748,7 @@ pub fn check_sources(policy: &Policy, inputs: &[(&str, FileKind, &str)]) -> Vec<
         }
     }
     let project = Project::new(files);
-    let (mut findings, _, _) = evaluate(policy, &project, parse_diags);
+    let mut findings = evaluate(policy, &project, parse_diags).findings;
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings
 }

@@ -38,10 +38,15 @@ pub fn render(report: &Report, format: Format, options: RenderOptions) -> String
     }
 }
 
-/// The finding's source text with every secret span blanked, so no reporter can show a secret.
+/// The source text of the finding's file with every secret span of that file blanked (not only
+/// this finding's), so no snippet can show a secret.
 pub fn redacted_source(report: &Report, finding: &Finding) -> String {
     let text = report.sources.get(&finding.path).map_or("", |t| t.as_ref());
-    redact(text, &finding.redactions)
+    let mut spans = finding.redactions.clone();
+    if let Some(all) = report.redactions.get(&finding.path) {
+        spans.extend_from_slice(all);
+    }
+    redact(text, &spans)
 }
 
 /// Replaces each byte of each span with `*`, keeping byte offsets valid.

@@ -154,6 +154,7 @@ pub static REGISTRY: &[RuleEntry] = &[
     rule!(docker::require_non_root_user::RequireNonRootUser),
     rule!(docker::unresolved_user::UnresolvedUser),
     rule!(docker::no_root_after_user::NoRootAfterUser),
+    rule!(docker::no_secret_in_env_arg::NoSecretInEnvArg),
     rule!(docker::no_copy_env_file::NoCopyEnvFile),
     rule!(docker::pin_base_image::PinBaseImage),
     rule!(docker::pin_base_image_digest::PinBaseImageDigest),
