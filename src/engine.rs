@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::discover::{self, Input};
-use crate::document::{Document, FileKind, ParsedFile, Project, dockerfile, sql};
+use crate::document::{Document, FileKind, ParsedFile, Project, dockerfile, k8s, sql};
 use crate::finding::{Diagnostic, FileId, Finding, Level, Related, fingerprint};
 use crate::policy::{Limits, Policy};
 use crate::rules;
@@ -127,6 +127,7 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
                 span,
                 message,
             } => early.push((source, rule, Diagnostic::new(0, span, message))),
+            Loaded::NotApplicable => {}
         }
     }
     for problem in walk_problems {
@@ -563,6 +564,8 @@ fn stamp(
 }
 
 enum Loaded {
+    /// Content says the file is not of its candidate kind (YAML that is not a manifest).
+    NotApplicable,
     Parsed {
         kind: FileKind,
         source: SourceFile,
@@ -716,6 +719,24 @@ fn parse(kind: FileKind, source: SourceFile, limits: &Limits) -> Loaded {
                 source,
                 document: Document::Docker(file),
                 diagnostics,
+            }
+        }
+        FileKind::K8s => {
+            let file = k8s::parse(&source.path, &source.text);
+            // YAML/JSON is only a manifest when a document has `apiVersion` and `kind`; a broken file
+            // is kept (as k8s/parse-error) only when it looks like one.
+            let looks_like_manifest = !file.objects.is_empty()
+                || file.helm_template.is_some()
+                || !file.kustomize_patches.is_empty()
+                || (!file.errors.is_empty() && source.text.contains("apiVersion"));
+            if !looks_like_manifest {
+                return Loaded::NotApplicable;
+            }
+            Loaded::Parsed {
+                kind,
+                source,
+                document: Document::K8s(file),
+                diagnostics: Vec::new(),
             }
         }
     }

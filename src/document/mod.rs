@@ -1,13 +1,17 @@
 //! Parsed documents: one parser per file kind, each producing a small typed model with byte spans.
 //! Parsers never panic and never fail: what they cannot understand becomes a diagnostic.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 
 use crate::finding::FileId;
 use crate::source::SourceFile;
 
 pub mod dockerfile;
+pub mod k8s;
 pub mod sql;
+pub mod yaml;
 
 /// How a discovered file is analysed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -17,15 +21,18 @@ pub enum FileKind {
     Sql,
     /// A Dockerfile or Containerfile.
     Docker,
+    /// A Kubernetes manifest: YAML or JSON whose documents have `apiVersion` and `kind`.
+    K8s,
 }
 
 impl FileKind {
-    pub const ALL: &'static [FileKind] = &[FileKind::Sql, FileKind::Docker];
+    pub const ALL: &'static [FileKind] = &[FileKind::Sql, FileKind::Docker, FileKind::K8s];
 
     pub const fn as_str(self) -> &'static str {
         match self {
             FileKind::Sql => "sql",
             FileKind::Docker => "docker",
+            FileKind::K8s => "k8s",
         }
     }
 
@@ -46,6 +53,8 @@ impl FileKind {
                 "**/Containerfile",
                 "**/Containerfile.*",
             ],
+            // broad on purpose: files without `apiVersion` and `kind` parse to nothing (k8s::parse)
+            FileKind::K8s => &["**/*.yaml", "**/*.yml", "**/*.json", "**/Kustomization"],
         }
     }
 
@@ -59,6 +68,7 @@ impl FileKind {
         match self {
             FileKind::Sql => &["--", "/*"],
             FileKind::Docker => &["#"],
+            FileKind::K8s => &["#"],
         }
     }
 }
@@ -68,6 +78,7 @@ impl FileKind {
 pub enum Document {
     Sql(sql::SqlFile),
     Docker(dockerfile::Dockerfile),
+    K8s(k8s::K8sFile),
 }
 
 /// One file after reading and parsing.
@@ -93,6 +104,13 @@ impl ParsedFile {
             _ => None,
         }
     }
+
+    pub fn k8s(&self) -> Option<&k8s::K8sFile> {
+        match &self.document {
+            Document::K8s(k8s) => Some(k8s),
+            _ => None,
+        }
+    }
 }
 
 /// Everything the rules see: every parsed file plus the cross-file models built from them.
@@ -101,14 +119,22 @@ pub struct Project {
     pub files: Vec<ParsedFile>,
     /// Ordered migration sets, replayed into schema state.
     pub migration_sets: Vec<sql::MigrationSet>,
+    /// Manifests that a `kustomization.yaml` lists as patches (partial objects), by path.
+    pub k8s_patches: HashSet<String>,
 }
 
 impl Project {
     pub fn new(files: Vec<ParsedFile>) -> Self {
         let migration_sets = sql::MigrationSet::build_all(&files);
+        let k8s_patches = k8s::patch_set(
+            files
+                .iter()
+                .filter_map(|f| f.k8s().map(|k| (f.source.path.as_str(), k))),
+        );
         Self {
             files,
             migration_sets,
+            k8s_patches,
         }
     }
 
