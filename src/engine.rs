@@ -152,10 +152,7 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
                     internal_error_message("building the migration sets", &place),
                 ),
             ));
-            Project {
-                files: Vec::new(),
-                migration_sets: Vec::new(),
-            }
+            Project::new(Vec::new())
         }
     };
     let Evaluated {
@@ -722,7 +719,11 @@ fn parse(kind: FileKind, source: SourceFile, limits: &Limits) -> Loaded {
             }
         }
         FileKind::K8s => {
-            let file = k8s::parse(&source.path, &source.text);
+            let yaml_limits = crate::document::yaml::Limits {
+                max_depth: limits.yaml_max_depth,
+                max_alias_nodes: limits.yaml_max_alias_nodes,
+            };
+            let file = k8s::parse_with(&source.path, &source.text, yaml_limits);
             // YAML/JSON is only a manifest when a document has `apiVersion` and `kind`; a broken file
             // is kept (as k8s/parse-error) only when it looks like one.
             let looks_like_manifest = !file.objects.is_empty()

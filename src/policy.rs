@@ -91,6 +91,12 @@ pub struct RawLimits {
     /// Findings reported for one file; the rest are summarised by one `tollgate/too-many-findings`
     /// notice (default 500).
     pub max_findings_per_file: Option<usize>,
+    /// Deepest nesting of YAML sequences and mappings; a deeper document is a `k8s/parse-error`
+    /// (default 128).
+    pub yaml_max_depth: Option<usize>,
+    /// Most nodes YAML alias expansion may add to one document, against "billion laughs" files; a
+    /// document over it is a `k8s/parse-error` (default 100000).
+    pub yaml_max_alias_nodes: Option<usize>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -103,6 +109,8 @@ pub struct RawLimits {
 pub struct Limits {
     pub max_statements_per_file: usize,
     pub max_findings_per_file: usize,
+    pub yaml_max_depth: usize,
+    pub yaml_max_alias_nodes: usize,
 }
 
 impl Default for Limits {
@@ -110,6 +118,8 @@ impl Default for Limits {
         Self {
             max_statements_per_file: 20_000,
             max_findings_per_file: 500,
+            yaml_max_depth: 128,
+            yaml_max_alias_nodes: 100_000,
         }
     }
 }
@@ -405,6 +415,8 @@ fn resolve(name: &str, layers: &[Layer]) -> Result<Policy, PolicyError> {
                 .max_statements_per_file
                 .unwrap_or(d.max_statements_per_file);
             d.max_findings_per_file = l.max_findings_per_file.unwrap_or(d.max_findings_per_file);
+            d.yaml_max_depth = l.yaml_max_depth.unwrap_or(d.yaml_max_depth);
+            d.yaml_max_alias_nodes = l.yaml_max_alias_nodes.unwrap_or(d.yaml_max_alias_nodes);
         }
         for (id, level, options) in rule_settings(layer.raw.rules.as_ref(), &err)? {
             let entry = settings.entry(id).or_insert((level, None));

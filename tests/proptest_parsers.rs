@@ -162,6 +162,46 @@ const POLICY_FRAGMENTS: &[&str] = &[
     "require-reason = false\n",
 ];
 
+const YAML_FRAGMENTS: &[&str] = &[
+    "apiVersion: v1\n",
+    "kind: Pod\n",
+    "kind: Deployment\n",
+    "metadata:\n",
+    "  name: x\n",
+    "spec:\n",
+    "  containers:\n",
+    "  - name: a\n",
+    "    image: nginx\n",
+    "    securityContext:\n",
+    "      privileged: true\n",
+    "---\n",
+    "...\n",
+    "&a ",
+    "*a",
+    "<<: *a\n",
+    "[",
+    "]",
+    "{",
+    "}",
+    ": ",
+    "- ",
+    "  ",
+    "\n",
+    "\"",
+    "'",
+    "|\n",
+    ">-\n",
+    "!!str ",
+    "? ",
+    "# c\n",
+    "{{ .Values.x }}",
+    "é",
+    "😀",
+    "\t",
+    "key: &k [x, *k]\n",
+    "%YAML 1.2\n",
+];
+
 const SUPPRESS_FRAGMENTS: &[&str] = &[
     "-- ",
     "# ",
@@ -205,6 +245,12 @@ proptest! {
     fn dockerfile_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..400), text in soup(DOCKER_FRAGMENTS, 40)) {
         check_docker(&lossy(&bytes));
         check_docker(&text);
+    }
+
+    #[test]
+    fn yaml_and_manifests_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400), text in soup(YAML_FRAGMENTS, 40)) {
+        check_yaml(&lossy(&bytes));
+        check_yaml(&text);
     }
 
     #[test]

@@ -18,11 +18,12 @@ fn run_target(target: &str, text: &str) {
         "policy" => checks::check_policy(text),
         "suppress" => checks::check_suppress(text),
         "engine" => checks::check_engine(text),
+        "yaml" => checks::check_yaml(text),
         other => panic!("no target named {other}"),
     }
 }
 
-const TARGETS: &[&str] = &["sql", "dockerfile", "policy", "suppress", "engine"];
+const TARGETS: &[&str] = &["sql", "dockerfile", "yaml", "policy", "suppress", "engine"];
 
 #[test]
 fn fuzz_regressions_keep_every_invariant() {

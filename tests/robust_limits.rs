@@ -236,3 +236,72 @@ fn panic_exits_2_even_when_findings_would_not_fail_and_in_human_output() {
     assert!(text.contains("0002_boom.sql"), "{text}");
     assert!(!text.contains("hunter2"), "{text}");
 }
+
+fn billion_laughs() -> String {
+    let mut yaml = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\ndata:\n  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let mut prev = 'a';
+    for c in "bcdefghi".chars() {
+        let refs = vec![format!("*{prev}"); 9].join(",");
+        yaml.push_str(&format!("  {c}: &{c} [{refs}]\n"));
+        prev = c;
+    }
+    yaml
+}
+
+#[test]
+fn yaml_alias_bomb_is_a_parse_error_not_a_hang() {
+    // 9^9 ≈ 387M nodes if expanded.
+    let dir = repo(&[
+        ("deploy/lol.yaml", billion_laughs().as_bytes()),
+        ("db/migrations/0001.sql", NO_RLS),
+    ]);
+    let started = std::time::Instant::now();
+    let out = check_json(dir.path(), &[]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let json = stdout(&out);
+    let found = findings(&json);
+    assert!(
+        found.contains(&"sql/require-rls db/migrations/0001.sql:1:14".to_string()),
+        "{found:?}"
+    );
+    let errors = messages(&json, "k8s/parse-error");
+    assert_eq!(errors.len(), 1, "{found:?} {}", stderr(&out));
+    assert!(errors[0].contains("past 100000 nodes"), "{}", errors[0]);
+}
+
+#[test]
+fn yaml_limits_are_configurable() {
+    let nested = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: n\ndata:\n  x: [[[[[[[[[[1]]]]]]]]]]\n";
+    let aliased = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m\ndata: &d\n  a: b\nextra: [*d, *d, *d, *d]\n";
+    let files: [(&str, &[u8]); 2] = [
+        ("deploy/nested.yaml", nested.as_bytes()),
+        ("deploy/aliased.yaml", aliased.as_bytes()),
+    ];
+    // Under the defaults both load.
+    let dir = repo(&files);
+    let out = check_json(dir.path(), &[]);
+    assert_eq!(
+        messages(&stdout(&out), "k8s/parse-error"),
+        Vec::<String>::new()
+    );
+
+    let mut limited: Vec<(&str, &[u8])> = files.to_vec();
+    limited.push((
+        "tollgate.toml",
+        b"[limits]\nyaml-max-depth = 8\nyaml-max-alias-nodes = 5\n",
+    ));
+    let dir = repo(&limited);
+    let out = check_json(dir.path(), &[]);
+    let json = stdout(&out);
+    let mut errors = findings(&json);
+    errors.retain(|f| f.starts_with("k8s/parse-error"));
+    assert_eq!(errors.len(), 2, "{json}");
+    let messages = messages(&json, "k8s/parse-error");
+    assert!(
+        messages.iter().any(|m| m.contains("past 5 nodes")),
+        "{messages:?}"
+    );
+    assert!(messages.iter().any(|m| m.contains("8")), "{messages:?}");
+}

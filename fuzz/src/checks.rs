@@ -5,7 +5,8 @@
 #![allow(dead_code)]
 
 use tollgate::document::sql::lexer::{self, TokenKind};
-use tollgate::document::{FileKind, dockerfile, sql::SqlFile};
+use tollgate::document::yaml::{self, Node, NodeKind};
+use tollgate::document::{FileKind, dockerfile, k8s, sql::SqlFile};
 use tollgate::policy::Policy;
 use tollgate::source::{LineIndex, Span};
 
@@ -116,6 +117,51 @@ pub fn check_docker(text: &str) {
     }
 }
 
+fn check_node(text: &str, node: &Node, budget: &mut usize) {
+    // Aliased nodes share the anchor's spans; the budget bounds the walk of expanded trees.
+    if *budget == 0 {
+        return;
+    }
+    *budget -= 1;
+    assert_span(text, node.span, "yaml node");
+    match &node.kind {
+        NodeKind::Scalar { .. } => {}
+        NodeKind::Seq(items) => items.iter().for_each(|n| check_node(text, n, budget)),
+        NodeKind::Map(entries) => {
+            for e in entries {
+                check_node(text, &e.key, budget);
+                check_node(text, &e.value, budget);
+            }
+        }
+    }
+}
+
+/// The YAML loader (with small budgets, so alias and depth limits are exercised) and the manifest
+/// model on top of it.
+pub fn check_yaml(text: &str) {
+    let small = yaml::Limits {
+        max_depth: 16,
+        max_alias_nodes: 1_000,
+    };
+    for limits in [small, yaml::Limits::default()] {
+        let stream = yaml::load_with(text, limits);
+        for e in &stream.errors {
+            assert_span(text, e.span, "yaml error");
+        }
+        let mut budget = 200_000;
+        for d in &stream.documents {
+            check_node(text, &d.root, &mut budget);
+        }
+    }
+    let file = k8s::parse("deploy/app.yaml", text);
+    for o in &file.objects {
+        assert_span(text, o.kind_span, "k8s kind");
+    }
+    if let Some(span) = file.helm_template {
+        assert_span(text, span, "helm marker");
+    }
+}
+
 pub fn check_suppress(text: &str) {
     let lines = LineIndex::new(text);
     for kind in FileKind::ALL {
@@ -143,6 +189,7 @@ pub fn check_engine(text: &str) {
     let files = [
         ("db/migrations/0001.sql", FileKind::Sql, text),
         ("Dockerfile", FileKind::Docker, text),
+        ("deploy/app.yaml", FileKind::K8s, text),
     ];
     for f in tollgate::engine::check_sources(policy, &files) {
         assert_span(text, f.span, f.rule);
@@ -151,4 +198,3 @@ pub fn check_engine(text: &str) {
         }
     }
 }
-
