@@ -290,7 +290,10 @@ fn check(args: &CheckArgs) -> ExitCode {
             quiet: args.quiet,
         },
     );
-    let code = if args.fail_on.fails(report.max_level()) {
+    // A caught crash fails the run whatever the fail level: some file was not checked.
+    let code = if report.internal_errors > 0 {
+        EXIT_ERROR
+    } else if args.fail_on.fails(report.max_level()) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
