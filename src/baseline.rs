@@ -200,6 +200,11 @@ impl Baseline {
         (accepted, used)
     }
 
+    /// For each finding of `report`, whether an entry accepts it (no entry accepts two findings).
+    pub fn accepts(&self, report: &Report, base_dir: &Path, cwd: &Path) -> Vec<bool> {
+        self.match_findings(report, base_dir, cwd).0
+    }
+
     /// Removes accepted findings from `report` and records the baseline's status in it.
     pub fn apply(&self, report: &mut Report, shown_path: &str, base_dir: &Path, cwd: &Path) {
         let (accepted, used) = self.match_findings(report, base_dir, cwd);

@@ -269,7 +269,8 @@ fn check(args: &CheckArgs) -> ExitCode {
         baseline.apply(&mut report, &shown(path, &cwd), &base_dir, &cwd);
     }
     if let Some(changed) = &changed {
-        changed::apply(&mut report, changed, &cwd);
+        let base = changed::base_findings(changed, &policy, &args.paths, &cwd, args.threads);
+        changed::apply(&mut report, changed, &cwd, base.as_ref());
     }
     let color = match args.color {
         ColorChoice::Always => true,
