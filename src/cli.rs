@@ -128,10 +128,10 @@ pub struct AdoptArgs {
     /// Ignore any baseline file: report every finding.
     #[arg(long)]
     pub no_baseline: bool,
-    /// Report only findings in files changed since the merge base of REF and HEAD (committed, uncommitted and untracked). Every file is still parsed, so cross-file rules keep their context.
+    /// Report only findings in files changed since the merge base of REF and HEAD (committed, uncommitted and untracked), and findings elsewhere that the change caused. Every file is still parsed, so cross-file rules keep their context.
     #[arg(long, value_name = "REF", conflicts_with = "staged")]
     pub changed_since: Option<String>,
-    /// Report only findings in files staged for commit (the pre-commit hook's mode).
+    /// Like --changed-since HEAD, for the files staged for commit (the pre-commit hook's mode).
     #[arg(long)]
     pub staged: bool,
 }
