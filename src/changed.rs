@@ -227,18 +227,30 @@ pub fn base_findings(
     threads: usize,
 ) -> Option<Baseline> {
     let base = changed.base.as_deref()?;
-    let dir = TempTree::new()?;
-    export(&changed.root, base, &dir.0).ok()?;
-    let tree = dir.0.canonicalize().ok()?;
-    // The same scan roots, inside the exported tree.
-    let roots: Vec<PathBuf> = paths
+    // The scan roots relative to the repository: only they are exported (`""` is the whole tree).
+    let relative: Vec<PathBuf> = paths
         .iter()
         .filter_map(|p| {
             let full = cwd.join(p);
             let full = full.canonicalize().unwrap_or(full);
-            let inside = tree.join(full.strip_prefix(&changed.root).ok()?);
-            inside.exists().then_some(inside)
+            full.strip_prefix(&changed.root).ok().map(Path::to_path_buf)
         })
+        .collect();
+    let pathspecs: Vec<String> = if relative.iter().any(|r| r.as_os_str().is_empty()) {
+        Vec::new()
+    } else {
+        relative
+            .iter()
+            .map(|r| format!(":(literal){}", r.to_string_lossy().replace('\\', "/")))
+            .collect()
+    };
+    let dir = TempTree::new()?;
+    export(&changed.root, base, &pathspecs, &dir.0).ok()?;
+    let tree = dir.0.canonicalize().ok()?;
+    let roots: Vec<PathBuf> = relative
+        .iter()
+        .map(|r| tree.join(r))
+        .filter(|inside| inside.exists())
         .collect();
     if roots.is_empty() {
         return Some(Baseline::default());
@@ -253,12 +265,13 @@ pub fn base_findings(
     Some(Baseline::from_report(&report, &tree, &tree))
 }
 
-/// `git archive <commit> | tar -x -C <dir>`.
-fn export(root: &Path, commit: &str, dir: &Path) -> std::io::Result<()> {
+/// `git archive <commit> -- <pathspecs> | tar -x -C <dir>`.
+fn export(root: &Path, commit: &str, pathspecs: &[String], dir: &Path) -> std::io::Result<()> {
     let mut archive = Command::new("git")
         .arg("-C")
         .arg(root)
-        .args(["archive", "--format=tar", commit])
+        .args(["archive", "--format=tar", commit, "--"])
+        .args(pathspecs)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;

@@ -265,6 +265,22 @@ fn a_change_that_causes_a_finding_in_an_unchanged_file_is_reported() {
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json["scope"]["new_in_unchanged_files"], 1);
     assert_eq!(json["scope"]["hidden_findings"], 1);
+    // Scanning a subdirectory: only it is exported from the base.
+    let out = run_in(
+        root,
+        &[
+            "check",
+            "supabase",
+            "--changed-since",
+            "main",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        json_findings(&out),
+        ["sql/require-rls supabase/migrations/20250101000000_init.sql:1:14"]
+    );
     // The same for staged changes, measured from HEAD.
     git_ok(root, &["add", "-A"]);
     let out = run_in(root, &["check", "--staged", "--quiet"]);
