@@ -142,6 +142,9 @@ macro_rules! rule {
 pub static REGISTRY: &[RuleEntry] = &[
     rule!(meta::read_error::ReadError),
     rule!(meta::file_too_large::FileTooLarge),
+    rule!(meta::too_many_statements::TooManyStatements),
+    rule!(meta::too_many_findings::TooManyFindings),
+    rule!(meta::internal_error::InternalError),
     rule!(meta::unused_suppression::UnusedSuppression),
     rule!(meta::invalid_suppression::InvalidSuppression),
     rule!(meta::expired_suppression::ExpiredSuppression),
