@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::discover::{self, Input};
-use crate::document::{Document, FileKind, ParsedFile, Project, dockerfile, sql};
+use crate::document::{Document, FileKind, ParsedFile, Project, compose, dockerfile, sql};
 use crate::finding::{Diagnostic, FileId, Finding, Level, Related, fingerprint};
 use crate::policy::Policy;
 use crate::rules;
@@ -477,6 +477,20 @@ fn parse(kind: FileKind, source: SourceFile) -> Loaded {
                 kind,
                 source,
                 document: Document::Docker(file),
+                diagnostics,
+            }
+        }
+        FileKind::Compose => {
+            let file = compose::parse(&source.text);
+            let diagnostics = file
+                .diagnostics
+                .iter()
+                .map(|d| ("docker/parse-error", d.span, d.message.clone()))
+                .collect();
+            Loaded::Parsed {
+                kind,
+                source,
+                document: Document::Compose(file),
                 diagnostics,
             }
         }

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::finding::FileId;
 use crate::source::SourceFile;
 
+pub mod compose;
 pub mod dockerfile;
 pub mod sql;
 
@@ -17,15 +18,18 @@ pub enum FileKind {
     Sql,
     /// A Dockerfile or Containerfile.
     Docker,
+    /// A Docker Compose file; checked by `docker/` rules.
+    Compose,
 }
 
 impl FileKind {
-    pub const ALL: &'static [FileKind] = &[FileKind::Sql, FileKind::Docker];
+    pub const ALL: &'static [FileKind] = &[FileKind::Sql, FileKind::Docker, FileKind::Compose];
 
     pub const fn as_str(self) -> &'static str {
         match self {
             FileKind::Sql => "sql",
             FileKind::Docker => "docker",
+            FileKind::Compose => "compose",
         }
     }
 
@@ -46,19 +50,30 @@ impl FileKind {
                 "**/Containerfile",
                 "**/Containerfile.*",
             ],
+            FileKind::Compose => &[
+                "**/compose.yaml",
+                "**/compose.yml",
+                "**/compose.*.yaml",
+                "**/compose.*.yml",
+                "**/docker-compose*.yaml",
+                "**/docker-compose*.yml",
+            ],
         }
     }
 
     /// The rule-id prefix of rules that check this kind.
     pub const fn rule_kind(self) -> &'static str {
-        self.as_str()
+        match self {
+            FileKind::Compose => "docker",
+            _ => self.as_str(),
+        }
     }
 
     /// Line-comment marker used for inline suppressions in files of this kind.
     pub const fn comment_markers(self) -> &'static [&'static str] {
         match self {
             FileKind::Sql => &["--", "/*"],
-            FileKind::Docker => &["#"],
+            FileKind::Docker | FileKind::Compose => &["#"],
         }
     }
 }
@@ -68,6 +83,7 @@ impl FileKind {
 pub enum Document {
     Sql(sql::SqlFile),
     Docker(dockerfile::Dockerfile),
+    Compose(compose::ComposeFile),
 }
 
 /// One file after reading and parsing.
@@ -83,6 +99,13 @@ impl ParsedFile {
     pub fn sql(&self) -> Option<&sql::SqlFile> {
         match &self.document {
             Document::Sql(sql) => Some(sql),
+            _ => None,
+        }
+    }
+
+    pub fn compose(&self) -> Option<&compose::ComposeFile> {
+        match &self.document {
+            Document::Compose(c) => Some(c),
             _ => None,
         }
     }
