@@ -54,14 +54,12 @@ pub struct EnvEntry {
 }
 
 impl Scalar {
-    /// A YAML boolean as Compose reads it.
+    /// A boolean as Compose reads it: compose-go also converts quoted strings (which is how
+    /// interpolated values arrive) for boolean fields.
     pub fn as_bool(&self) -> Option<bool> {
-        if !self.plain {
-            return None;
-        }
         match self.value.as_str() {
-            "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
-            "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
+            "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "y" | "Y" | "on" | "On" | "ON" => Some(true),
+            "false" | "False" | "FALSE" | "no" | "No" | "NO" | "n" | "N" | "off" | "Off" | "OFF" => Some(false),
             _ => None,
         }
     }
