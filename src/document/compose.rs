@@ -58,8 +58,11 @@ impl Scalar {
     /// interpolated values arrive) for boolean fields.
     pub fn as_bool(&self) -> Option<bool> {
         match self.value.as_str() {
-            "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "y" | "Y" | "on" | "On" | "ON" => Some(true),
-            "false" | "False" | "FALSE" | "no" | "No" | "NO" | "n" | "N" | "off" | "Off" | "OFF" => Some(false),
+            "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "y" | "Y" | "on" | "On" | "ON" => {
+                Some(true)
+            }
+            "false" | "False" | "FALSE" | "no" | "No" | "NO" | "n" | "N" | "off" | "Off"
+            | "OFF" => Some(false),
             _ => None,
         }
     }
@@ -83,7 +86,9 @@ impl Node {
 
     /// Entries of a map, with `<<` merge keys expanded after the map's own entries.
     fn entries(&self) -> Vec<(&Node, &Node)> {
-        let Node::Map(entries) = self else { return Vec::new() };
+        let Node::Map(entries) = self else {
+            return Vec::new();
+        };
         let mut own: Vec<(&Node, &Node)> = Vec::new();
         let mut merged: Vec<(&Node, &Node)> = Vec::new();
         for (k, v) in entries {
@@ -103,7 +108,10 @@ impl Node {
         }
         for (k, v) in merged {
             let name = k.scalar().map(|s| s.value.as_str());
-            if !own.iter().any(|(ok, _)| ok.scalar().map(|s| s.value.as_str()) == name) {
+            if !own
+                .iter()
+                .any(|(ok, _)| ok.scalar().map(|s| s.value.as_str()) == name)
+            {
                 own.push((k, v));
             }
         }
@@ -111,7 +119,10 @@ impl Node {
     }
 
     fn get(&self, key: &str) -> Option<&Node> {
-        self.entries().into_iter().find(|(k, _)| k.scalar().is_some_and(|s| s.value == key)).map(|(_, v)| v)
+        self.entries()
+            .into_iter()
+            .find(|(k, _)| k.scalar().is_some_and(|s| s.value == key))
+            .map(|(_, v)| v)
     }
 }
 
@@ -123,11 +134,19 @@ const MAX_ALIAS_NODES: usize = 50_000;
 pub fn parse(text: &str) -> ComposeFile {
     let mut out = ComposeFile::default();
     let offsets = CharOffsets::new(text);
-    let mut builder = Builder { stack: Vec::new(), anchors: HashMap::new(), alias_budget: MAX_ALIAS_NODES, docs: Vec::new() };
+    let mut builder = Builder {
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        alias_budget: MAX_ALIAS_NODES,
+        docs: Vec::new(),
+    };
     for item in Parser::new_from_str(text) {
         match item {
             Ok((event, span)) => {
-                let span = Span::new(offsets.byte(span.start.index()), offsets.byte(span.end.index()));
+                let span = Span::new(
+                    offsets.byte(span.start.index()),
+                    offsets.byte(span.end.index()),
+                );
                 if let Err(message) = builder.event(event, span) {
                     out.diagnostics.push(ComposeDiagnostic { span, message });
                     return out;
@@ -136,7 +155,10 @@ pub fn parse(text: &str) -> ComposeFile {
             Err(e) => {
                 let at = offsets.byte(e.marker().index());
                 let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-                out.diagnostics.push(ComposeDiagnostic { span: Span::new(at, end), message: format!("invalid YAML: {}", e.info()) });
+                out.diagnostics.push(ComposeDiagnostic {
+                    span: Span::new(at, end),
+                    message: format!("invalid YAML: {}", e.info()),
+                });
                 return out;
             }
         }
@@ -148,7 +170,9 @@ pub fn parse(text: &str) -> ComposeFile {
 }
 
 fn services(doc: &Node, out: &mut ComposeFile) {
-    let Some(services) = doc.get("services") else { return };
+    let Some(services) = doc.get("services") else {
+        return;
+    };
     for (name, body) in services.entries() {
         let Some(name) = name.scalar() else { continue };
         let scalar = |key: &str| body.get(key).and_then(Node::scalar).cloned();
@@ -208,10 +232,16 @@ impl Builder {
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), String> {
         match event {
             Event::Scalar(value, style, anchor, _) => {
-                let node = if style == ScalarStyle::Plain && matches!(value.as_ref(), "" | "~" | "null" | "Null" | "NULL") {
+                let node = if style == ScalarStyle::Plain
+                    && matches!(value.as_ref(), "" | "~" | "null" | "Null" | "NULL")
+                {
                     Node::Null
                 } else {
-                    Node::Scalar(Scalar { value: Cow::into_owned(value), span, plain: style == ScalarStyle::Plain })
+                    Node::Scalar(Scalar {
+                        value: Cow::into_owned(value),
+                        span,
+                        plain: style == ScalarStyle::Plain,
+                    })
                 };
                 self.push(node, anchor);
             }
@@ -249,7 +279,10 @@ impl Builder {
 
     fn depth_check(&self, span: Span) -> Result<(), String> {
         if self.stack.len() >= MAX_DEPTH {
-            return Err(format!("nesting deeper than {MAX_DEPTH} levels at byte {}", span.start));
+            return Err(format!(
+                "nesting deeper than {MAX_DEPTH} levels at byte {}",
+                span.start
+            ));
         }
         Ok(())
     }
@@ -272,7 +305,12 @@ impl Builder {
 fn count(node: &Node) -> usize {
     match node {
         Node::Seq(items) => 1 + items.iter().map(count).sum::<usize>(),
-        Node::Map(entries) => 1 + entries.iter().map(|(k, v)| count(k) + count(v)).sum::<usize>(),
+        Node::Map(entries) => {
+            1 + entries
+                .iter()
+                .map(|(k, v)| count(k) + count(v))
+                .sum::<usize>()
+        }
         _ => 1,
     }
 }
@@ -287,7 +325,10 @@ struct CharOffsets {
 impl CharOffsets {
     fn new(text: &str) -> Self {
         let bytes = (!text.is_ascii()).then(|| text.char_indices().map(|(i, _)| i).collect());
-        Self { bytes, len: text.len() }
+        Self {
+            bytes,
+            len: text.len(),
+        }
     }
 
     fn byte(&self, char_index: usize) -> usize {
@@ -315,10 +356,19 @@ mod tests {
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
         assert_eq!(f.services.len(), 2);
         let api = &f.services[0];
-        assert_eq!((api.name.as_str(), at(text, api.name_span)), ("api", (2, 3)));
+        assert_eq!(
+            (api.name.as_str(), at(text, api.name_span)),
+            ("api", (2, 3))
+        );
         let user = api.user.as_ref().unwrap();
-        assert_eq!((user.value.as_str(), user.plain, at(text, user.span)), ("0:0", false, (4, 11)));
-        assert_eq!(api.privileged.as_ref().and_then(Scalar::as_bool), Some(true));
+        assert_eq!(
+            (user.value.as_str(), user.plain, at(text, user.span)),
+            ("0:0", false, (4, 11))
+        );
+        assert_eq!(
+            api.privileged.as_ref().and_then(Scalar::as_bool),
+            Some(true)
+        );
         assert_eq!(api.environment[0].value.as_deref(), Some("s3cret"));
         assert_eq!(at(text, api.environment[0].value_span.unwrap()), (7, 20));
         assert_eq!(api.environment[1].value, None);
@@ -333,10 +383,19 @@ mod tests {
         let text = "x-common: &common\n  privileged: true\n  environment:\n    API_KEY: k\nservices:\n  a:\n    <<: *common\n    image: a\n  b:\n    <<: *common\n    privileged: false\n";
         let f = parse(text);
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
-        assert_eq!(f.services[0].privileged.as_ref().and_then(Scalar::as_bool), Some(true));
+        assert_eq!(
+            f.services[0].privileged.as_ref().and_then(Scalar::as_bool),
+            Some(true)
+        );
         // The span is the anchored original's, where the fix belongs.
-        assert_eq!(at(text, f.services[0].privileged.as_ref().unwrap().span), (2, 15));
-        assert_eq!(f.services[1].privileged.as_ref().and_then(Scalar::as_bool), Some(false));
+        assert_eq!(
+            at(text, f.services[0].privileged.as_ref().unwrap().span),
+            (2, 15)
+        );
+        assert_eq!(
+            f.services[1].privileged.as_ref().and_then(Scalar::as_bool),
+            Some(false)
+        );
         assert_eq!(f.services[1].environment.len(), 1);
     }
 
@@ -354,12 +413,34 @@ mod tests {
     fn hostile_inputs_stay_bounded() {
         let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..9 {
-            bomb.push_str(&format!("{}: &{} [*{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}]\n", (b'b' + i) as char, (b'b' + i) as char, (b'a' + i) as char, (b'a' + i) as char, (b'a' + i) as char, (b'a' + i) as char, (b'a' + i) as char, (b'a' + i) as char, (b'a' + i) as char, (b'a' + i) as char, (b'a' + i) as char, (b'a' + i) as char));
+            bomb.push_str(&format!(
+                "{}: &{} [*{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}]\n",
+                (b'b' + i) as char,
+                (b'b' + i) as char,
+                (b'a' + i) as char,
+                (b'a' + i) as char,
+                (b'a' + i) as char,
+                (b'a' + i) as char,
+                (b'a' + i) as char,
+                (b'a' + i) as char,
+                (b'a' + i) as char,
+                (b'a' + i) as char,
+                (b'a' + i) as char,
+                (b'a' + i) as char
+            ));
         }
         assert_eq!(parse(&bomb).diagnostics.len(), 1);
         let deep = format!("{}x{}", "[".repeat(500), "]".repeat(500));
         assert_eq!(parse(&deep).diagnostics.len(), 1);
-        for s in ["", "---", "services:", "services: []", "services:\n  - a", ": :", "services:\n  a:\n    environment: 5"] {
+        for s in [
+            "",
+            "---",
+            "services:",
+            "services: []",
+            "services:\n  - a",
+            ": :",
+            "services:\n  a:\n    environment: 5",
+        ] {
             let _ = parse(s);
         }
     }

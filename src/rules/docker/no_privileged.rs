@@ -48,9 +48,13 @@ impl Rule for NoPrivileged {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some(compose) = project.files.get(file).and_then(|f| f.compose()) else { return };
+        let Some(compose) = project.files.get(file).and_then(|f| f.compose()) else {
+            return;
+        };
         for service in &compose.services {
-            let Some(flag) = &service.privileged else { continue };
+            let Some(flag) = &service.privileged else {
+                continue;
+            };
             if flag.as_bool() == Some(true) {
                 sink.push(
                     Diagnostic::new(file, flag.span, format!("service `{}` runs privileged", service.name))

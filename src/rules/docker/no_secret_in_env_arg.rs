@@ -3,8 +3,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::declare_rule;
-use crate::document::compose::ComposeFile;
 use crate::document::Project;
+use crate::document::compose::ComposeFile;
 use crate::document::dockerfile::words::{Lookup, expand};
 use crate::document::dockerfile::{Body, Keyword, Word};
 use crate::finding::{Diagnostic, FileId};
@@ -117,7 +117,9 @@ impl Rule for NoSecretInEnvArg {
 fn check_compose(file: FileId, compose: &ComposeFile, sink: &mut Sink) {
     for service in &compose.services {
         for entry in &service.environment {
-            let (Some(value), Some(span)) = (&entry.value, entry.value_span) else { continue };
+            let (Some(value), Some(span)) = (&entry.value, entry.value_span) else {
+                continue;
+            };
             if INTERPOLATION.is_match(&value.replace("$$", "")) {
                 continue;
             }
@@ -182,12 +184,33 @@ mod tests {
         let text = format!(
             "services:\n  api:\n    environment:\n      DB_PASSWORD: \"Tr0ub4dor&3-prod\"\n      API_TOKEN: ${{API_TOKEN}}\n      NODE_ENV: production\n  bot:\n    environment:\n      - GH={TOKEN}\n      - PASSWORD=$${{NOT_A_REF}}x\n      - HOME\n"
         );
-        let found = crate::testing::check_kind(RULE, crate::document::FileKind::Compose, &[("compose.yaml", &text)]);
+        let found = crate::testing::check_kind(
+            RULE,
+            crate::document::FileKind::Compose,
+            &[("compose.yaml", &text)],
+        );
         assert_eq!(found.len(), 3, "{found:?}");
-        assert!(found[0].starts_with("compose.yaml:4:20 service `api` environment `DB_PASSWORD` holds a secret"), "{found:?}");
-        assert!(found[1].starts_with("compose.yaml:9:9 service `bot` environment `GH` holds a secret: GitHub"), "{found:?}");
-        assert!(found[2].starts_with("compose.yaml:10:9 service `bot` environment `PASSWORD`"), "{found:?}");
-        assert!(found.iter().all(|l| !l.contains(TOKEN) && !l.contains("Tr0ub4dor")));
+        assert!(
+            found[0].starts_with(
+                "compose.yaml:4:20 service `api` environment `DB_PASSWORD` holds a secret"
+            ),
+            "{found:?}"
+        );
+        assert!(
+            found[1].starts_with(
+                "compose.yaml:9:9 service `bot` environment `GH` holds a secret: GitHub"
+            ),
+            "{found:?}"
+        );
+        assert!(
+            found[2].starts_with("compose.yaml:10:9 service `bot` environment `PASSWORD`"),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .all(|l| !l.contains(TOKEN) && !l.contains("Tr0ub4dor"))
+        );
     }
 
     #[test]

@@ -3,9 +3,9 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use crate::declare_rule;
 use crate::document::Project;
 use crate::document::compose::ComposeFile;
+use crate::document::dockerfile::stages::DEFAULT_NON_ROOT_IMAGES;
 use crate::document::dockerfile::stages::classify_user;
 use crate::document::dockerfile::words::{Lookup, expand};
-use crate::document::dockerfile::stages::DEFAULT_NON_ROOT_IMAGES;
 use crate::document::dockerfile::{Dockerfile, ImageRef, Principal, UserOrigin};
 use crate::finding::{Diagnostic, FileId};
 use crate::rules::docker::{dockerfile, final_from};
@@ -275,7 +275,11 @@ mod tests {
     #[test]
     fn compose_root_users_are_reported() {
         let text = "services:\n  api:\n    user: root\n  job:\n    user: \"0:0\"\n  web:\n    user: \"${WEB_UID:-0}\"\n  ok:\n    user: \"1000:1000\"\n  unset:\n    image: nginx\n";
-        let found = crate::testing::check_kind(RULE, crate::document::FileKind::Compose, &[("compose.yaml", text)]);
+        let found = crate::testing::check_kind(
+            RULE,
+            crate::document::FileKind::Compose,
+            &[("compose.yaml", text)],
+        );
         assert_eq!(
             found,
             vec![
