@@ -51,11 +51,8 @@ fn machine_formats_never_print_a_raw_secret() {
     assert_no_leak(&["json", "sarif", "github", "markdown", "junit"]);
 }
 
-/// Fails today: `report::redacted_source` blanks only the finding's own redactions, so the snippet
-/// of a neighbouring finding (here the digest note on line 3) shows line 2's token in clear.
-/// Redaction must be the union over every finding of the file; the reporter belongs to the core.
+/// Snippets show neighbouring lines: redaction must be the union over every finding of the file.
 #[test]
-#[ignore = "known leak: human snippets redact per finding, not per file (core reporter)"]
 fn human_snippets_never_show_a_raw_secret() {
     assert_no_leak(&["human"]);
 }

@@ -10,6 +10,7 @@ use crate::document::Project;
 use crate::finding::{Diagnostic, FileId, RuleLevel};
 
 pub mod docker;
+pub mod k8s;
 pub mod meta;
 pub mod sql;
 
@@ -160,6 +161,21 @@ pub static REGISTRY: &[RuleEntry] = &[
     rule!(docker::no_sudo::NoSudo),
     rule!(docker::no_privileged::NoPrivileged),
     rule!(docker::require_healthcheck::RequireHealthcheck),
+    rule!(k8s::parse_error::ParseError),
+    rule!(k8s::helm_template::HelmTemplate),
+    rule!(k8s::require_run_as_non_root::RequireRunAsNonRoot),
+    rule!(k8s::no_privileged::NoPrivileged),
+    rule!(k8s::no_privilege_escalation::NoPrivilegeEscalation),
+    rule!(k8s::require_read_only_root_fs::RequireReadOnlyRootFs),
+    rule!(k8s::drop_capabilities::DropCapabilities),
+    rule!(k8s::no_dangerous_capabilities::NoDangerousCapabilities),
+    rule!(k8s::no_host_namespaces::NoHostNamespaces),
+    rule!(k8s::no_host_path::NoHostPath),
+    rule!(k8s::require_seccomp::RequireSeccomp),
+    rule!(k8s::require_resources::RequireResources),
+    rule!(k8s::pin_image::PinImage),
+    rule!(k8s::require_probes::RequireProbes),
+    rule!(k8s::no_default_service_account_token::NoDefaultServiceAccountToken),
 ];
 
 pub fn lookup(id: &str) -> Option<&'static RuleEntry> {
