@@ -14,7 +14,7 @@ declare_rule! {
     /// finding points where `privileged: true` is written.
     ///
     /// ## Violating example
-    /// ```yaml
+    /// ```compose
     /// services:
     ///   agent:
     ///     image: monitoring/agent:2.4
@@ -22,7 +22,7 @@ declare_rule! {
     /// ```
     ///
     /// ## Compliant example
-    /// ```yaml
+    /// ```compose
     /// services:
     ///   agent:
     ///     image: monitoring/agent:2.4
