@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::discover::{self, Input};
-use crate::document::{Document, FileKind, ParsedFile, Project, dockerfile, k8s, sql};
+use crate::document::{Document, FileKind, ParsedFile, Project, compose, dockerfile, k8s, sql};
 use crate::finding::{Diagnostic, FileId, Finding, Level, Related, fingerprint};
 use crate::policy::{Limits, Policy};
 use crate::rules;
@@ -721,6 +721,20 @@ fn parse(kind: FileKind, source: SourceFile, limits: &Limits) -> Loaded {
                 kind,
                 source,
                 document: Document::Docker(file),
+                diagnostics,
+            }
+        }
+        FileKind::Compose => {
+            let file = compose::parse(&source.text);
+            let diagnostics = file
+                .diagnostics
+                .iter()
+                .map(|d| ("docker/parse-error", d.span, d.message.clone()))
+                .collect();
+            Loaded::Parsed {
+                kind,
+                source,
+                document: Document::Compose(file),
                 diagnostics,
             }
         }

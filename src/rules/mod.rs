@@ -162,6 +162,7 @@ pub static REGISTRY: &[RuleEntry] = &[
     rule!(docker::no_add_remote::NoAddRemote),
     rule!(docker::no_curl_pipe_shell::NoCurlPipeShell),
     rule!(docker::no_sudo::NoSudo),
+    rule!(docker::no_privileged::NoPrivileged),
     rule!(docker::require_healthcheck::RequireHealthcheck),
     rule!(k8s::parse_error::ParseError),
     rule!(k8s::helm_template::HelmTemplate),
