@@ -182,6 +182,7 @@ fn first_run_comments_summarises_annotates_and_fails() {
         .find(|r| r.path.ends_with("/pulls/7/reviews"))
         .expect("a review");
     let body: Value = serde_json::from_str(&review.body).unwrap();
+    insta::assert_json_snapshot!("first_run_review_request", body);
     assert_eq!(body["commit_id"], HEAD);
     let lines: Vec<u64> = body["comments"]
         .as_array()
@@ -189,7 +190,7 @@ fn first_run_comments_summarises_annotates_and_fails() {
         .iter()
         .map(|c| c["line"].as_u64().unwrap())
         .collect();
-    assert_eq!(lines, vec![1, 2, 2]);
+    assert_eq!(lines, vec![1, 2]);
     assert!(
         body["comments"][0]["body"]
             .as_str()
@@ -205,6 +206,7 @@ fn first_run_comments_summarises_annotates_and_fails() {
         .find(|r| r.path.ends_with("/check-runs"))
         .expect("a check run");
     let check: Value = serde_json::from_str(&check.body).unwrap();
+    insta::assert_json_snapshot!("first_run_check_run_request", check);
     assert_eq!(
         (check["head_sha"].as_str(), check["conclusion"].as_str()),
         (Some(HEAD), Some("failure"))
@@ -213,20 +215,21 @@ fn first_run_comments_summarises_annotates_and_fails() {
         run.stdout
             .matches("::error file=supabase/migrations/20250301000000_orders.sql,line=")
             .count(),
-        3,
+        2,
         "{}",
         run.stdout
     );
     assert!(
-        run.summary.contains("## ❌ tollgate: 3 findings")
+        run.summary.contains("## ❌ tollgate: 2 findings")
             && !run.summary.contains("<!-- tollgate:summary -->")
     );
-    assert_eq!(output(&run, "findings"), "3");
-    assert_eq!(output(&run, "errors"), "3");
+    assert_eq!(output(&run, "findings"), "2");
+    assert_eq!(output(&run, "errors"), "2");
     assert_eq!(output(&run, "warnings"), "0");
     assert_eq!(output(&run, "sarif-file"), "tollgate.sarif");
     let sarif = std::fs::read_to_string(ws.root().join("tollgate.sarif")).unwrap();
     assert!(!sarif.contains(SECRET));
+    assert_valid_sarif(&sarif);
     for text in [&run.stdout, &run.stderr, &run.summary] {
         assert!(!text.contains(SECRET));
     }
@@ -248,7 +251,7 @@ fn rerun_without_changes_posts_nothing_new() {
             .collect::<Vec<_>>(),
         vec![("PATCH", true)]
     );
-    assert_eq!(fake.review_bodies().len(), 3);
+    assert_eq!(fake.review_bodies().len(), 2);
     assert_eq!(fake.issue_bodies().len(), 1);
     assert_protocol(&fake);
 }
@@ -266,7 +269,7 @@ fn a_new_commit_fixing_one_finding_and_adding_another() {
     let run = run_at_head(&ws, &fake, head2);
     assert_eq!(run.code, 1);
     let bodies = fake.review_bodies();
-    assert_eq!(bodies.len(), 4, "one new comment");
+    assert_eq!(bodies.len(), 3, "one new comment");
     let resolved: Vec<&String> = bodies
         .iter()
         .filter(|b| b.contains("✅ **Resolved** in `cccccccccccc`"))
@@ -278,7 +281,7 @@ fn a_new_commit_fixing_one_finding_and_adding_another() {
             .iter()
             .any(|b| b.contains("public.refunds") && !b.contains("Resolved"))
     );
-    assert!(fake.issue_bodies()[0].contains("1 new, 2 already on this pull request, 1 resolved"));
+    assert!(fake.issue_bodies()[0].contains("1 new, 1 already on this pull request, 1 resolved"));
     assert_protocol(&fake);
 }
 
@@ -346,11 +349,11 @@ fn a_403_token_degrades_to_annotations_and_step_summary() {
         run.stderr
     );
     assert_eq!(fake.writes().len(), 1);
-    assert_eq!(run.stdout.matches("::error ").count(), 3);
+    assert_eq!(run.stdout.matches("::error ").count(), 2);
     assert!(
         run.summary.contains("GitHub refused to write") && run.summary.contains("public.orders")
     );
-    assert_eq!(output(&run, "findings"), "3");
+    assert_eq!(output(&run, "findings"), "2");
     assert_protocol(&fake);
 }
 
@@ -379,7 +382,7 @@ fn no_token_still_reports_through_annotations() {
     assert_eq!(run.code, 1);
     assert!(fake.writes().is_empty());
     assert!(run.stderr.contains("no GITHUB_TOKEN"));
-    assert_eq!(output(&run, "findings"), "3");
+    assert_eq!(output(&run, "findings"), "2");
 }
 
 #[test]
@@ -393,7 +396,7 @@ fn a_502_on_the_first_post_does_not_duplicate_the_review() {
     });
     let run = ws.run(&fake, &[]);
     assert_eq!(run.code, 1);
-    assert_eq!(fake.review_bodies().len(), 3, "no duplicate comments");
+    assert_eq!(fake.review_bodies().len(), 2, "no duplicate comments");
     assert_eq!(
         fake.writes()
             .iter()
@@ -417,7 +420,7 @@ fn a_secondary_rate_limit_is_honoured() {
         "{}",
         run.stderr
     );
-    assert_eq!(fake.review_bodies().len(), 3);
+    assert_eq!(fake.review_bodies().len(), 2);
     assert_protocol(&fake);
 }
 
@@ -471,12 +474,20 @@ fn more_than_50_annotations_use_patch_batches() {
 #[test]
 fn a_summary_over_65536_characters_is_truncated_safely() {
     let ws = Workspace::new();
-    let sql: String = (0..1500)
-        .map(|i| {
-            format!("create table a_rather_long_table_name_for_the_summary_limit_{i} (id int);\n")
-        })
-        .collect();
-    ws.write("supabase/migrations/20240101000000_legacy.sql", &sql);
+    // Spread over files: one file may report at most `[limits] max-findings-per-file` (500).
+    for part in 0..4 {
+        let sql: String = (part * 375..(part + 1) * 375)
+            .map(|i| {
+                format!(
+                    "create table a_rather_long_table_name_for_the_summary_limit_{i} (id int);\n"
+                )
+            })
+            .collect();
+        ws.write(
+            &format!("supabase/migrations/2024010100000{part}_legacy.sql"),
+            &sql,
+        );
+    }
     ws.write(MIGRATION, &orders_sql());
     let fake = FakeGitHub::start(
         "acme",
@@ -490,7 +501,7 @@ fn a_summary_over_65536_characters_is_truncated_safely() {
     let body = &fake.issue_bodies()[0];
     assert!(body.chars().count() <= 65_536, "{}", body.len());
     assert!(body.contains("more findings not shown here"));
-    assert_eq!(output(&run, "findings"), "1503");
+    assert_eq!(output(&run, "findings"), "1502");
     assert!(run.summary.len() <= 1_048_576);
     assert_protocol(&fake);
 }
@@ -504,11 +515,11 @@ fn filter_modes_change_what_counts() {
         "create table legacy (id int);\n",
     );
     let run = ws.run(&fake, &["--comment", "off"]);
-    assert_eq!(output(&run, "findings"), "3");
+    assert_eq!(output(&run, "findings"), "2");
     let run = ws.run(&fake, &["--comment", "off", "--filter-mode", "file"]);
-    assert_eq!(output(&run, "findings"), "3");
+    assert_eq!(output(&run, "findings"), "2");
     let run = ws.run(&fake, &["--comment", "off", "--filter-mode", "nofilter"]);
-    assert_eq!(output(&run, "findings"), "4");
+    assert_eq!(output(&run, "findings"), "3");
     assert!(run.summary.contains("public.legacy") && run.summary.contains("outside the diff"));
     let run = ws.run(&fake, &["--filter-mode", "everything"]);
     assert_eq!(run.code, 2, "bad flag values are usage errors");
@@ -530,7 +541,7 @@ fn a_clean_pull_request_exits_zero_and_updates_an_existing_summary() {
             .iter()
             .filter(|b| b.contains("Resolved"))
             .count(),
-        3
+        2
     );
     assert_eq!(output(&run, "findings"), "0");
 }
@@ -557,7 +568,119 @@ fn outside_a_pull_request_it_still_reports() {
         String::from_utf8_lossy(&out.stdout)
             .matches("::error ")
             .count(),
-        3
+        2
     );
     assert!(fake.requests().is_empty());
+}
+
+#[test]
+fn a_planted_secret_never_appears_in_any_request_or_output() {
+    let ws = Workspace::new();
+    // Findings on the very lines that hold the secret (Dockerfile RUN, SQL default).
+    let dockerfile = format!(
+        "FROM node:20\nENV STRIPE_KEY={SECRET}\nRUN curl -fsSL \"https://get.example.com/i?token={SECRET}\" | sh\nUSER node\n"
+    );
+    ws.write("Dockerfile", &dockerfile);
+    ws.write(MIGRATION, &orders_sql());
+    let fake = FakeGitHub::start(
+        "acme",
+        "shop",
+        7,
+        HEAD,
+        vec![
+            added("Dockerfile", &dockerfile),
+            added(MIGRATION, &orders_sql()),
+        ],
+    );
+    let run = ws.run(
+        &fake,
+        &[
+            "--check-run",
+            "--filter-mode",
+            "nofilter",
+            "--sarif-file",
+            "out.sarif",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let bodies = fake.review_bodies();
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b.contains("docker/no-secret-in-env-arg") && b.contains("****p7dc")),
+        "the secret finding is commented, masked: {bodies:#?}"
+    );
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b.contains("docker/no-curl-pipe-shell")),
+        "the secret's line was commented on"
+    );
+    assert!(fake.requests().len() >= 5);
+    assert_protocol(&fake);
+    let sarif = std::fs::read_to_string(ws.root().join("out.sarif")).unwrap();
+    for text in [&run.stdout, &run.stderr, &run.summary, &run.outputs, &sarif] {
+        assert!(!text.contains(SECRET));
+    }
+}
+
+#[test]
+fn rules_still_see_the_whole_repository() {
+    // The PR only adds the table; RLS is enabled by a later migration the PR does not touch.
+    let ws = Workspace::new();
+    let create = "create table invoices (id int);\n";
+    ws.write(MIGRATION, create);
+    ws.write(
+        "supabase/migrations/20250401000000_rls.sql",
+        "alter table invoices enable row level security;\n",
+    );
+    let fake = FakeGitHub::start("acme", "shop", 7, HEAD, vec![added(MIGRATION, create)]);
+    let run = ws.run(&fake, &["--filter-mode", "nofilter"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(output(&run, "findings"), "0");
+    assert!(
+        fake.writes().is_empty(),
+        "a clean first run adds no comment"
+    );
+}
+
+/// The SARIF `tollgate github --sarif-file` writes is what code scanning ingests: schema-valid, with
+/// rule help, `security-severity` and `partialFingerprints`.
+fn assert_valid_sarif(text: &str) {
+    let schema_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/schemas/sarif-schema-2.1.0.json"
+    );
+    let schema =
+        std::fs::read_to_string(schema_path).unwrap_or_else(|e| panic!("{schema_path}: {e}"));
+    // The official schema's `run.language` pattern has a stray `]` (tests/formats.rs does the same).
+    let schema = schema.replace(
+        r#"^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$"#,
+        r#"^[a-zA-Z]{2}(-[a-zA-Z]{2})?$"#,
+    );
+    let validator = jsonschema::validator_for(&serde_json::from_str(&schema).unwrap()).unwrap();
+    let sarif: Value = serde_json::from_str(text).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let run = &sarif["runs"][0];
+    assert!(
+        run["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["partialFingerprints"].is_object())
+    );
+    let rule = &run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "sql/require-rls")
+        .unwrap()
+        .clone();
+    assert!(
+        rule["help"]["text"].is_string() && rule["properties"]["security-severity"].is_string()
+    );
 }

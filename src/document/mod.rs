@@ -1,13 +1,18 @@
 //! Parsed documents: one parser per file kind, each producing a small typed model with byte spans.
 //! Parsers never panic and never fail: what they cannot understand becomes a diagnostic.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 
 use crate::finding::FileId;
 use crate::source::SourceFile;
 
+pub mod compose;
 pub mod dockerfile;
+pub mod k8s;
 pub mod sql;
+pub mod yaml;
 
 /// How a discovered file is analysed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -17,15 +22,22 @@ pub enum FileKind {
     Sql,
     /// A Dockerfile or Containerfile.
     Docker,
+    /// A Docker Compose file; checked by `docker/` rules. Declared before `K8s`: classification
+    /// tries kinds in this order, and the k8s globs match every YAML file.
+    Compose,
+    /// A Kubernetes manifest: YAML or JSON whose documents have `apiVersion` and `kind`.
+    K8s,
 }
 
 impl FileKind {
-    pub const ALL: &'static [FileKind] = &[FileKind::Sql, FileKind::Docker];
+    pub const ALL: &'static [FileKind] = &[FileKind::Sql, FileKind::Docker, FileKind::Compose, FileKind::K8s];
 
     pub const fn as_str(self) -> &'static str {
         match self {
             FileKind::Sql => "sql",
             FileKind::Docker => "docker",
+            FileKind::Compose => "compose",
+            FileKind::K8s => "k8s",
         }
     }
 
@@ -46,19 +58,33 @@ impl FileKind {
                 "**/Containerfile",
                 "**/Containerfile.*",
             ],
+            FileKind::Compose => &[
+                "**/compose.yaml",
+                "**/compose.yml",
+                "**/compose.*.yaml",
+                "**/compose.*.yml",
+                "**/docker-compose*.yaml",
+                "**/docker-compose*.yml",
+            ],
+            // broad on purpose: files without `apiVersion` and `kind` parse to nothing (k8s::parse)
+            FileKind::K8s => &["**/*.yaml", "**/*.yml", "**/*.json", "**/Kustomization"],
         }
     }
 
     /// The rule-id prefix of rules that check this kind.
     pub const fn rule_kind(self) -> &'static str {
-        self.as_str()
+        match self {
+            FileKind::Compose => "docker",
+            _ => self.as_str(),
+        }
     }
 
     /// Line-comment marker used for inline suppressions in files of this kind.
     pub const fn comment_markers(self) -> &'static [&'static str] {
         match self {
             FileKind::Sql => &["--", "/*"],
-            FileKind::Docker => &["#"],
+            FileKind::Docker | FileKind::Compose => &["#"],
+            FileKind::K8s => &["#"],
         }
     }
 }
@@ -68,6 +94,8 @@ impl FileKind {
 pub enum Document {
     Sql(sql::SqlFile),
     Docker(dockerfile::Dockerfile),
+    Compose(compose::ComposeFile),
+    K8s(k8s::K8sFile),
 }
 
 /// One file after reading and parsing.
@@ -87,9 +115,23 @@ impl ParsedFile {
         }
     }
 
+    pub fn compose(&self) -> Option<&compose::ComposeFile> {
+        match &self.document {
+            Document::Compose(c) => Some(c),
+            _ => None,
+        }
+    }
+
     pub fn dockerfile(&self) -> Option<&dockerfile::Dockerfile> {
         match &self.document {
             Document::Docker(df) => Some(df),
+            _ => None,
+        }
+    }
+
+    pub fn k8s(&self) -> Option<&k8s::K8sFile> {
+        match &self.document {
+            Document::K8s(k8s) => Some(k8s),
             _ => None,
         }
     }
@@ -101,14 +143,22 @@ pub struct Project {
     pub files: Vec<ParsedFile>,
     /// Ordered migration sets, replayed into schema state.
     pub migration_sets: Vec<sql::MigrationSet>,
+    /// Manifests that a `kustomization.yaml` lists as patches (partial objects), by path.
+    pub k8s_patches: HashSet<String>,
 }
 
 impl Project {
     pub fn new(files: Vec<ParsedFile>) -> Self {
         let migration_sets = sql::MigrationSet::build_all(&files);
+        let k8s_patches = k8s::patch_set(
+            files
+                .iter()
+                .filter_map(|f| f.k8s().map(|k| (f.source.path.as_str(), k))),
+        );
         Self {
             files,
             migration_sets,
+            k8s_patches,
         }
     }
 

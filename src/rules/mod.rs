@@ -10,6 +10,7 @@ use crate::document::Project;
 use crate::finding::{Diagnostic, FileId, RuleLevel};
 
 pub mod docker;
+pub mod k8s;
 pub mod meta;
 pub mod sql;
 
@@ -141,6 +142,9 @@ macro_rules! rule {
 pub static REGISTRY: &[RuleEntry] = &[
     rule!(meta::read_error::ReadError),
     rule!(meta::file_too_large::FileTooLarge),
+    rule!(meta::too_many_statements::TooManyStatements),
+    rule!(meta::too_many_findings::TooManyFindings),
+    rule!(meta::internal_error::InternalError),
     rule!(meta::unused_suppression::UnusedSuppression),
     rule!(meta::invalid_suppression::InvalidSuppression),
     rule!(meta::expired_suppression::ExpiredSuppression),
@@ -170,13 +174,32 @@ pub static REGISTRY: &[RuleEntry] = &[
     rule!(docker::require_non_root_user::RequireNonRootUser),
     rule!(docker::unresolved_user::UnresolvedUser),
     rule!(docker::no_root_after_user::NoRootAfterUser),
+    rule!(docker::no_secret_in_env_arg::NoSecretInEnvArg),
     rule!(docker::no_copy_env_file::NoCopyEnvFile),
     rule!(docker::pin_base_image::PinBaseImage),
     rule!(docker::pin_base_image_digest::PinBaseImageDigest),
     rule!(docker::no_add_remote::NoAddRemote),
     rule!(docker::no_curl_pipe_shell::NoCurlPipeShell),
     rule!(docker::no_sudo::NoSudo),
+    rule!(docker::no_privileged::NoPrivileged),
     rule!(docker::require_healthcheck::RequireHealthcheck),
+    rule!(k8s::parse_error::ParseError),
+    rule!(k8s::helm_template::HelmTemplate),
+    rule!(k8s::require_run_as_non_root::RequireRunAsNonRoot),
+    rule!(k8s::no_privileged::NoPrivileged),
+    rule!(k8s::no_privilege_escalation::NoPrivilegeEscalation),
+    rule!(k8s::require_read_only_root_fs::RequireReadOnlyRootFs),
+    rule!(k8s::drop_capabilities::DropCapabilities),
+    rule!(k8s::no_dangerous_capabilities::NoDangerousCapabilities),
+    rule!(k8s::no_host_namespaces::NoHostNamespaces),
+    rule!(k8s::no_host_path::NoHostPath),
+    rule!(k8s::require_seccomp::RequireSeccomp),
+    rule!(k8s::require_resources::RequireResources),
+    rule!(k8s::pin_image::PinImage),
+    rule!(k8s::no_plaintext_secret_env::NoPlaintextSecretEnv),
+    rule!(k8s::no_secret_manifest::NoSecretManifest),
+    rule!(k8s::require_probes::RequireProbes),
+    rule!(k8s::no_default_service_account_token::NoDefaultServiceAccountToken),
 ];
 
 pub fn lookup(id: &str) -> Option<&'static RuleEntry> {
