@@ -190,7 +190,7 @@ fn first_run_comments_summarises_annotates_and_fails() {
         .iter()
         .map(|c| c["line"].as_u64().unwrap())
         .collect();
-    assert_eq!(lines, vec![1, 2]);
+    assert_eq!(lines, vec![1, 2, 2]);
     assert!(
         body["comments"][0]["body"]
             .as_str()
@@ -215,16 +215,16 @@ fn first_run_comments_summarises_annotates_and_fails() {
         run.stdout
             .matches("::error file=supabase/migrations/20250301000000_orders.sql,line=")
             .count(),
-        2,
+        3,
         "{}",
         run.stdout
     );
     assert!(
-        run.summary.contains("## ❌ tollgate: 2 findings")
+        run.summary.contains("## ❌ tollgate: 3 findings")
             && !run.summary.contains("<!-- tollgate:summary -->")
     );
-    assert_eq!(output(&run, "findings"), "2");
-    assert_eq!(output(&run, "errors"), "2");
+    assert_eq!(output(&run, "findings"), "3");
+    assert_eq!(output(&run, "errors"), "3");
     assert_eq!(output(&run, "warnings"), "0");
     assert_eq!(output(&run, "sarif-file"), "tollgate.sarif");
     let sarif = std::fs::read_to_string(ws.root().join("tollgate.sarif")).unwrap();
@@ -251,7 +251,7 @@ fn rerun_without_changes_posts_nothing_new() {
             .collect::<Vec<_>>(),
         vec![("PATCH", true)]
     );
-    assert_eq!(fake.review_bodies().len(), 2);
+    assert_eq!(fake.review_bodies().len(), 3);
     assert_eq!(fake.issue_bodies().len(), 1);
     assert_protocol(&fake);
 }
@@ -269,7 +269,7 @@ fn a_new_commit_fixing_one_finding_and_adding_another() {
     let run = run_at_head(&ws, &fake, head2);
     assert_eq!(run.code, 1);
     let bodies = fake.review_bodies();
-    assert_eq!(bodies.len(), 3, "one new comment");
+    assert_eq!(bodies.len(), 4, "one new comment");
     let resolved: Vec<&String> = bodies
         .iter()
         .filter(|b| b.contains("✅ **Resolved** in `cccccccccccc`"))
@@ -281,7 +281,7 @@ fn a_new_commit_fixing_one_finding_and_adding_another() {
             .iter()
             .any(|b| b.contains("public.refunds") && !b.contains("Resolved"))
     );
-    assert!(fake.issue_bodies()[0].contains("1 new, 1 already on this pull request, 1 resolved"));
+    assert!(fake.issue_bodies()[0].contains("1 new, 2 already on this pull request, 1 resolved"));
     assert_protocol(&fake);
 }
 
@@ -349,11 +349,11 @@ fn a_403_token_degrades_to_annotations_and_step_summary() {
         run.stderr
     );
     assert_eq!(fake.writes().len(), 1);
-    assert_eq!(run.stdout.matches("::error ").count(), 2);
+    assert_eq!(run.stdout.matches("::error ").count(), 3);
     assert!(
         run.summary.contains("GitHub refused to write") && run.summary.contains("public.orders")
     );
-    assert_eq!(output(&run, "findings"), "2");
+    assert_eq!(output(&run, "findings"), "3");
     assert_protocol(&fake);
 }
 
@@ -382,7 +382,7 @@ fn no_token_still_reports_through_annotations() {
     assert_eq!(run.code, 1);
     assert!(fake.writes().is_empty());
     assert!(run.stderr.contains("no GITHUB_TOKEN"));
-    assert_eq!(output(&run, "findings"), "2");
+    assert_eq!(output(&run, "findings"), "3");
 }
 
 #[test]
@@ -396,7 +396,7 @@ fn a_502_on_the_first_post_does_not_duplicate_the_review() {
     });
     let run = ws.run(&fake, &[]);
     assert_eq!(run.code, 1);
-    assert_eq!(fake.review_bodies().len(), 2, "no duplicate comments");
+    assert_eq!(fake.review_bodies().len(), 3, "no duplicate comments");
     assert_eq!(
         fake.writes()
             .iter()
@@ -420,7 +420,7 @@ fn a_secondary_rate_limit_is_honoured() {
         "{}",
         run.stderr
     );
-    assert_eq!(fake.review_bodies().len(), 2);
+    assert_eq!(fake.review_bodies().len(), 3);
     assert_protocol(&fake);
 }
 
@@ -501,7 +501,7 @@ fn a_summary_over_65536_characters_is_truncated_safely() {
     let body = &fake.issue_bodies()[0];
     assert!(body.chars().count() <= 65_536, "{}", body.len());
     assert!(body.contains("more findings not shown here"));
-    assert_eq!(output(&run, "findings"), "1502");
+    assert_eq!(output(&run, "findings"), "1503");
     assert!(run.summary.len() <= 1_048_576);
     assert_protocol(&fake);
 }
@@ -515,11 +515,11 @@ fn filter_modes_change_what_counts() {
         "create table legacy (id int);\n",
     );
     let run = ws.run(&fake, &["--comment", "off"]);
-    assert_eq!(output(&run, "findings"), "2");
-    let run = ws.run(&fake, &["--comment", "off", "--filter-mode", "file"]);
-    assert_eq!(output(&run, "findings"), "2");
-    let run = ws.run(&fake, &["--comment", "off", "--filter-mode", "nofilter"]);
     assert_eq!(output(&run, "findings"), "3");
+    let run = ws.run(&fake, &["--comment", "off", "--filter-mode", "file"]);
+    assert_eq!(output(&run, "findings"), "3");
+    let run = ws.run(&fake, &["--comment", "off", "--filter-mode", "nofilter"]);
+    assert_eq!(output(&run, "findings"), "4");
     assert!(run.summary.contains("public.legacy") && run.summary.contains("outside the diff"));
     let run = ws.run(&fake, &["--filter-mode", "everything"]);
     assert_eq!(run.code, 2, "bad flag values are usage errors");
@@ -541,7 +541,7 @@ fn a_clean_pull_request_exits_zero_and_updates_an_existing_summary() {
             .iter()
             .filter(|b| b.contains("Resolved"))
             .count(),
-        2
+        3
     );
     assert_eq!(output(&run, "findings"), "0");
 }
@@ -568,7 +568,7 @@ fn outside_a_pull_request_it_still_reports() {
         String::from_utf8_lossy(&out.stdout)
             .matches("::error ")
             .count(),
-        2
+        3
     );
     assert!(fake.requests().is_empty());
 }

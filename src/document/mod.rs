@@ -30,7 +30,12 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    pub const ALL: &'static [FileKind] = &[FileKind::Sql, FileKind::Docker, FileKind::Compose, FileKind::K8s];
+    pub const ALL: &'static [FileKind] = &[
+        FileKind::Sql,
+        FileKind::Docker,
+        FileKind::Compose,
+        FileKind::K8s,
+    ];
 
     pub const fn as_str(self) -> &'static str {
         match self {
