@@ -259,8 +259,11 @@ fn a_change_that_causes_a_finding_in_an_unchanged_file_is_reported() {
     assert_eq!(code(&out), 1);
     assert_eq!(
         json_findings(&out),
-        ["sql/require-rls supabase/migrations/20250101000000_init.sql:1:14"],
-        "the old legacy table stays hidden; the regression is shown"
+        [
+            "sql/require-rls supabase/migrations/20250101000000_init.sql:1:14",
+            "sql/rls-disabled supabase/migrations/20250301000000_oops.sql:1:1"
+        ],
+        "the old legacy table stays hidden; the regression is shown, at its cause and its effect"
     );
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json["scope"]["new_in_unchanged_files"], 1);
@@ -279,7 +282,10 @@ fn a_change_that_causes_a_finding_in_an_unchanged_file_is_reported() {
     );
     assert_eq!(
         json_findings(&out),
-        ["sql/require-rls supabase/migrations/20250101000000_init.sql:1:14"]
+        [
+            "sql/require-rls supabase/migrations/20250101000000_init.sql:1:14",
+            "sql/rls-disabled supabase/migrations/20250301000000_oops.sql:1:1"
+        ]
     );
     // The same for staged changes, measured from HEAD.
     git_ok(root, &["add", "-A"]);

@@ -639,9 +639,16 @@ impl Replay<'_> {
                     using: p.using.clone().map(|e| (file, e)),
                     with_check: p.with_check.clone().map(|e| (file, e)),
                 };
-                if let Some(t) = self.table_mut(&p.table, here) {
-                    t.policies.entry(p.name.clone()).or_insert(policy);
-                }
+                // A policy on a table these migrations never created (made in the dashboard, or
+                // by a migration outside the set) is still worth checking: keep it on a
+                // placeholder, which the RLS-state rules skip.
+                let key = self.table_key(&p.table);
+                let table = self
+                    .state
+                    .tables
+                    .entry(key)
+                    .or_insert_with(|| external_table(here));
+                table.policies.entry(p.name.clone()).or_insert(policy);
             }
             Fact::AlterPolicy(a) => {
                 let Some(t) = self.table_mut(&a.table, here) else {

@@ -326,11 +326,13 @@ fn string_content(text: &str, t: &Token) -> Option<(String, Span, bool)> {
             Some((inner.replace("''", "'"), span, exact))
         }
         TokenKind::DollarString => {
-            let tag_len = raw[1..].find('$')? + 2;
-            if raw.len() < tag_len * 2 {
+            let tag_len = raw.get(1..)?.find('$')? + 2;
+            // An unterminated dollar string has no closing tag; its end may sit inside a
+            // multi-byte character, so check the tag rather than slicing blindly.
+            if raw.len() < tag_len * 2 || !raw.ends_with(raw.get(..tag_len)?) {
                 return None;
             }
-            let inner = &raw[tag_len..raw.len() - tag_len];
+            let inner = raw.get(tag_len..raw.len() - tag_len)?;
             let span = Span::new(t.span.start + tag_len, t.span.end - tag_len);
             Some((inner.to_string(), span, true))
         }
@@ -1815,6 +1817,28 @@ mod tests {
 
     fn q(schema: Option<&str>, name: &str) -> QualName {
         QualName::new(schema, name)
+    }
+
+    #[test]
+    fn unterminated_dollar_string_with_multibyte_content_has_no_content() {
+        // Found by tests/proptest_parsers.rs: slicing off a "closing tag" that is not there
+        // landed inside a multi-byte character.
+        for text in ["$a$ééé", "$$é", "$a$x$b$"] {
+            let t = Token {
+                kind: TokenKind::DollarString,
+                span: Span::new(0, text.len()),
+            };
+            assert_eq!(string_content(text, &t), None, "{text}");
+        }
+        let text = "$a$é$a$";
+        let t = Token {
+            kind: TokenKind::DollarString,
+            span: Span::new(0, text.len()),
+        };
+        assert_eq!(
+            string_content(text, &t),
+            Some(("é".to_string(), Span::new(3, 5), true))
+        );
     }
 
     #[test]

@@ -23,9 +23,13 @@ declare_rule! {
     ///
     /// ## Compliant example
     /// ```sql
-    /// -- supabase/migrations/003_bot_registration_rollback.sql next to the forward file
+    /// -- +goose Up
+    /// create table public.bots (id uuid primary key);
+    /// -- +goose Down
     /// drop table if exists public.bots;
     /// ```
+    ///
+    /// A `003_bot_registration_rollback.sql` (or `.down.sql`) next to the forward file complies too.
     ///
     /// ## Options
     /// None.
