@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::finding::FileId;
 use crate::source::SourceFile;
 
+pub mod env;
 pub mod sql;
 
 /// How a discovered file is analysed.
