@@ -59,6 +59,8 @@ pub enum Command {
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
+    /// Check, then report on the pull request that triggered the GitHub Actions workflow.
+    Github(crate::github::command::GithubArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -122,6 +124,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Rules { json } => write_stdout(&rules_listing(json)),
         Command::Explain { rule } => explain(&rule),
         Command::Init { dir } => init(&dir),
+        Command::Github(args) => crate::github::command::run(&args),
     }
 }
 
@@ -196,7 +199,7 @@ fn terminal_width() -> usize {
         .unwrap_or(100)
 }
 
-fn load_policy(explicit: Option<&Path>) -> Result<Policy, miette::Report> {
+pub(crate) fn load_policy(explicit: Option<&Path>) -> Result<Policy, miette::Report> {
     let path = match explicit {
         Some(p) => Some(p.to_path_buf()),
         None => std::env::current_dir()
@@ -204,7 +207,14 @@ fn load_policy(explicit: Option<&Path>) -> Result<Policy, miette::Report> {
             .and_then(|dir| Policy::discover(&dir)),
     };
     match path {
-        Some(path) => Policy::load(&path).map_err(miette::Report::new),
+        Some(path) => {
+            // Shown relative to the working directory when it is below it, as users typed it.
+            let shown = std::env::current_dir()
+                .ok()
+                .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+                .unwrap_or(path);
+            Policy::load(&shown).map_err(miette::Report::new)
+        }
         None => Ok(Policy::recommended()),
     }
 }

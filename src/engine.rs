@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::discover::{self, Input};
-use crate::document::{Document, FileKind, ParsedFile, Project, sql};
+use crate::document::{Document, FileKind, ParsedFile, Project, dockerfile, sql};
 use crate::finding::{Diagnostic, FileId, Finding, Level, Related, fingerprint};
 use crate::policy::Policy;
 use crate::rules;
@@ -463,6 +463,20 @@ fn parse(kind: FileKind, source: SourceFile) -> Loaded {
                 kind,
                 source,
                 document: Document::Sql(file),
+                diagnostics,
+            }
+        }
+        FileKind::Docker => {
+            let file = dockerfile::parse(&source.text);
+            let diagnostics = file
+                .diagnostics
+                .iter()
+                .map(|d| ("docker/parse-error", d.span, d.message.clone()))
+                .collect();
+            Loaded::Parsed {
+                kind,
+                source,
+                document: Document::Docker(file),
                 diagnostics,
             }
         }

@@ -1,8 +1,15 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Lets end-to-end tests verify the binary they run was built from their own checkout (several
+    // worktrees sharing a CARGO_TARGET_DIR overwrite each other's `target/debug/tollgate`).
+    if std::env::var_os("TOLLGATE_PROBE_BUILD_DIR").is_some() {
+        let _ = writeln!(std::io::stdout(), "{}", env!("CARGO_MANIFEST_DIR"));
+        return ExitCode::SUCCESS;
+    }
     let cli = match tollgate::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -40,7 +40,7 @@ pub struct RawPolicy {
     /// Which files are scanned and how they are classified.
     pub files: Option<RawFiles>,
     /// Rule levels and options: `[rules.<kind>] <rule-name> = "level"` or `{ level, options }`.
-    pub rules: Option<BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<toml::Value>>>>,
+    pub rules: Option<RuleTable>,
     /// Per-path rule levels.
     pub overrides: Option<Vec<RawOverride>>,
     /// Inline suppression settings.
@@ -70,7 +70,7 @@ pub struct RawOverride {
     /// Globs of paths this override applies to.
     pub files: Vec<Spanned<String>>,
     /// Rule levels for those paths, as under the top-level `[rules]`.
-    pub rules: Option<BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<toml::Value>>>>,
+    pub rules: Option<RuleTable>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -453,13 +453,16 @@ fn resolve(name: &str, layers: &[Layer]) -> Result<Policy, PolicyError> {
 
 type ErrFn<'a> = dyn Fn(std::ops::Range<usize>, String, &str, Option<String>) -> PolicyError + 'a;
 
-type RuleTable = BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<toml::Value>>>;
+/// A rule id with its configured level and options.
+type RuleSetting = (&'static str, RuleLevel, Option<toml::Value>);
+
+pub type RuleTable = BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<toml::Value>>>;
 
 /// Validates `[rules.<kind>]` tables: known kinds and rule names, valid levels, options tables.
 fn rule_settings(
     table: Option<&RuleTable>,
     err: &ErrFn<'_>,
-) -> Result<Vec<(&'static str, RuleLevel, Option<toml::Value>)>, PolicyError> {
+) -> Result<Vec<RuleSetting>, PolicyError> {
     let mut out = Vec::new();
     for (kind, entries) in table.into_iter().flatten() {
         let kind_name = kind.get_ref();

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::finding::FileId;
 use crate::source::SourceFile;
 
+pub mod dockerfile;
 pub mod env;
 pub mod sql;
 
@@ -15,14 +16,17 @@ pub mod sql;
 pub enum FileKind {
     /// A migration or schema dump.
     Sql,
+    /// A Dockerfile or Containerfile.
+    Docker,
 }
 
 impl FileKind {
-    pub const ALL: &'static [FileKind] = &[FileKind::Sql];
+    pub const ALL: &'static [FileKind] = &[FileKind::Sql, FileKind::Docker];
 
     pub const fn as_str(self) -> &'static str {
         match self {
             FileKind::Sql => "sql",
+            FileKind::Docker => "docker",
         }
     }
 
@@ -34,6 +38,15 @@ impl FileKind {
     pub const fn default_globs(self) -> &'static [&'static str] {
         match self {
             FileKind::Sql => &["**/migrations/**/*.sql", "**/migrations/*.sql"],
+            FileKind::Docker => &[
+                "**/Dockerfile",
+                "**/dockerfile",
+                "**/Dockerfile.*",
+                "**/*.Dockerfile",
+                "**/*.dockerfile",
+                "**/Containerfile",
+                "**/Containerfile.*",
+            ],
         }
     }
 
@@ -46,6 +59,7 @@ impl FileKind {
     pub const fn comment_markers(self) -> &'static [&'static str] {
         match self {
             FileKind::Sql => &["--", "/*"],
+            FileKind::Docker => &["#"],
         }
     }
 }
@@ -54,6 +68,7 @@ impl FileKind {
 #[derive(Debug)]
 pub enum Document {
     Sql(sql::SqlFile),
+    Docker(dockerfile::Dockerfile),
 }
 
 /// One file after reading and parsing.
@@ -69,6 +84,14 @@ impl ParsedFile {
     pub fn sql(&self) -> Option<&sql::SqlFile> {
         match &self.document {
             Document::Sql(sql) => Some(sql),
+            _ => None,
+        }
+    }
+
+    pub fn dockerfile(&self) -> Option<&dockerfile::Dockerfile> {
+        match &self.document {
+            Document::Docker(df) => Some(df),
+            _ => None,
         }
     }
 }

@@ -113,10 +113,7 @@ impl HumanDiagnostic {
             severity,
             help,
             url: rules::meta(f.rule).map(|m| m.docs_url()),
-            source: NamedSource::new(
-                format!("{}:{}:{}", f.path, f.start.line, f.start.column),
-                redacted_source(report, f),
-            ),
+            source: NamedSource::new(f.path.clone(), redacted_source(report, f)),
             labels,
         }
     }

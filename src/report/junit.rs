@@ -33,6 +33,9 @@ pub fn render(report: &Report) -> String {
         paths.extend(by_case.keys().filter(|(r, _)| *r == rule).map(|(_, p)| *p));
         paths.sort_unstable();
         paths.dedup();
+        if paths.is_empty() {
+            continue; // the rule checks a kind this scan did not meet
+        }
         let failures = paths
             .iter()
             .filter(|p| by_case.contains_key(&(rule, **p)))

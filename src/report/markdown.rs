@@ -49,7 +49,15 @@ pub fn render(report: &Report) -> String {
             .iter()
             .filter(|f| f.level == Level::Warning)
             .count();
-        if errors + warnings == 0 {
+        let scanned = report
+            .files
+            .iter()
+            .any(|(_, kind)| area_applies(area, kind.rule_kind()));
+        if errors + warnings == 0 && !scanned && findings.is_empty() {
+            out.push_str(&format!(
+                "- [x] ➖ {area}: not applicable, no files of this kind scanned\n"
+            ));
+        } else if errors + warnings == 0 {
             out.push_str(&format!("- [x] ✅ {area}\n"));
         } else {
             out.push_str(&format!(
@@ -64,12 +72,15 @@ pub fn render(report: &Report) -> String {
     );
     let green = e + w == 0;
     out.push_str(&format!(
-        "\n**{}** — {e} errors, {w} warnings, {n} notes, {} suppressed.\n",
+        "\n**{}** — {}, {}, {}, {} suppressed.\n",
         if green {
             "Governance checks green"
         } else {
             "Governance checks failing"
         },
+        plural(e, "error"),
+        plural(w, "warning"),
+        plural(n, "note"),
         report.suppressed.len()
     ));
 
@@ -110,16 +121,31 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Whether files whose rules have prefix `rule_kind` fall under `area`.
+fn area_applies(area: &str, rule_kind: &str) -> bool {
+    match rule_kind {
+        // Secret scanning and scan integrity cover every file.
+        _ if area == AREAS[1] || area == AREAS[5] => true,
+        "env" => area == AREAS[2],
+        kind => area_of(&format!("{kind}/x")) == area,
+    }
+}
+
 /// Escapes text for a markdown table cell.
 pub fn md(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '|' | '\\' | '*' | '_' | '[' | ']' | '<' | '>' | '#' => {
+            '|' | '\\' | '[' | ']' | '<' | '>' => {
                 out.push('\\');
                 out.push(c);
             }
-            '`' => out.push('\''),
+            // Unbalanced backticks would swallow the rest of the table row.
+            '`' if s.matches('`').count() % 2 == 1 => out.push('\''),
             '\n' | '\r' => out.push(' '),
             _ => out.push(c),
         }

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use crate::document::Project;
 use crate::finding::{Diagnostic, FileId, RuleLevel};
 
+pub mod docker;
 pub mod meta;
 pub mod sql;
 
@@ -106,10 +107,13 @@ macro_rules! declare_rule {
     };
 }
 
+/// Builds a rule from its options table (`None`: defaults); `Err` is serde's message.
+pub type BuildFn = fn(Option<toml::Value>) -> Result<Box<dyn Rule>, String>;
+
 /// One registry entry: the metadata and a constructor that deserializes the rule's options.
 pub struct RuleEntry {
     pub meta: &'static RuleMeta,
-    pub build: fn(Option<toml::Value>) -> Result<Box<dyn Rule>, String>,
+    pub build: BuildFn,
 }
 
 fn build<R: Rule + DeserializeOwned + Default + 'static>(
@@ -143,6 +147,17 @@ pub static REGISTRY: &[RuleEntry] = &[
     rule!(sql::parse_error::ParseError),
     rule!(sql::unparsed_statement::UnparsedStatement),
     rule!(sql::require_rls::RequireRls),
+    rule!(docker::parse_error::ParseError),
+    rule!(docker::require_non_root_user::RequireNonRootUser),
+    rule!(docker::unresolved_user::UnresolvedUser),
+    rule!(docker::no_root_after_user::NoRootAfterUser),
+    rule!(docker::no_copy_env_file::NoCopyEnvFile),
+    rule!(docker::pin_base_image::PinBaseImage),
+    rule!(docker::pin_base_image_digest::PinBaseImageDigest),
+    rule!(docker::no_add_remote::NoAddRemote),
+    rule!(docker::no_curl_pipe_shell::NoCurlPipeShell),
+    rule!(docker::no_sudo::NoSudo),
+    rule!(docker::require_healthcheck::RequireHealthcheck),
 ];
 
 pub fn lookup(id: &str) -> Option<&'static RuleEntry> {

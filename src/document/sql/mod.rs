@@ -177,8 +177,9 @@ fn first_words(text: &str, tokens: &[lexer::Token]) -> String {
 
 fn clean_parser_error(message: &str) -> String {
     let message = message.trim_start_matches("sql parser error: ");
-    let message: String = message.chars().take(120).collect();
-    message
+    // Positions inside the statement text would mislead; the finding carries the real location.
+    let message = message.split(" at Line: ").next().unwrap_or(message);
+    message.chars().take(120).collect()
 }
 
 /// Normalises one identifier part: quoted parts keep their case, unquoted ones fold to lower case.

@@ -1,0 +1,186 @@
+//! `tollgate github`: check the repository, then report on the pull request that triggered the
+//! workflow. A separate subcommand (not `check --github`) because it reads the Actions environment,
+//! talks to the GitHub API and writes `$GITHUB_STEP_SUMMARY`/`$GITHUB_OUTPUT`, none of which
+//! `check` should ever do.
+//!
+//! Output contract: workflow-command annotations on stdout (the runner reads them there), log lines
+//! on stderr, the exit code from the findings the filter mode keeps (0 clean, 1 findings at or above
+//! `--fail-on`, 2 tool failure). The token comes from `GITHUB_TOKEN` only and is never printed.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::cli::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, FailOn};
+use crate::engine::{self, Options};
+use crate::finding::{Finding, Level};
+use crate::report;
+
+use super::actions::{ActionsEnv, append_step_summary, pr_context, write_outputs};
+use super::octo::{OctocrabApi, RetryPolicy};
+use super::publish::{CommentMode, Outcome, PrContext, PublishOptions, plan, publish};
+use super::render::{STEP_SUMMARY_LIMIT, render_summary};
+use super::{FilterMode, PrRef};
+
+#[derive(Debug, clap::Args)]
+pub struct GithubArgs {
+    /// Files or directories to check (relative to the repository root, where the workflow runs).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Policy file (default: the nearest tollgate.toml, else the built-in `recommended` pack).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Lowest level that makes the run fail (exit 1); counts only findings the filter mode keeps.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Which findings count on the pull request: added, diff_context, file or nofilter.
+    #[arg(long, default_value = "added", value_parser = parse_filter)]
+    pub filter_mode: FilterMode,
+    /// What to post: review (inline comments + summary), summary, or off.
+    #[arg(long, default_value = "review", value_parser = parse_comment)]
+    pub comment: CommentMode,
+    /// Also create a check run with annotations (needs `checks: write`).
+    #[arg(long)]
+    pub check_run: bool,
+    /// Name of the check run.
+    #[arg(long, default_value = "tollgate")]
+    pub check_name: String,
+    /// Also write SARIF for code scanning to FILE (every finding, not only the filtered ones).
+    #[arg(long, value_name = "FILE")]
+    pub sarif_file: Option<PathBuf>,
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+fn parse_filter(s: &str) -> Result<FilterMode, String> {
+    s.parse()
+}
+
+fn parse_comment(s: &str) -> Result<CommentMode, String> {
+    s.parse()
+}
+
+fn log(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+pub fn run(args: &GithubArgs) -> ExitCode {
+    let policy = match crate::cli::load_policy(args.policy.as_deref()) {
+        Ok(policy) => policy,
+        Err(report) => {
+            eprintln!("{report:?}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    for path in &args.paths {
+        if std::fs::symlink_metadata(path).is_err() {
+            eprintln!("error: path not found: {}", path.display());
+            return ExitCode::from(EXIT_ERROR);
+        }
+    }
+    let mut report = engine::run(&policy, &Options { paths: args.paths.clone(), threads: args.threads });
+    let env = ActionsEnv::from_env();
+
+    let mut tool_error = false;
+    if let Some(path) = &args.sarif_file {
+        if let Err(e) = std::fs::write(path, report::sarif::render(&report)) {
+            log(&format!("error: cannot write {}: {e}", path.display()));
+            tool_error = true;
+        }
+    }
+    let governance = report::markdown::render(&report);
+    let findings = std::mem::take(&mut report.findings);
+
+    let opts = PublishOptions {
+        filter: args.filter_mode,
+        comment: args.comment,
+        check_run: args.check_run,
+        check_name: args.check_name.clone(),
+        fail_level: match args.fail_on {
+            FailOn::Error => Some(Level::Error),
+            FailOn::Warning => Some(Level::Warning),
+            FailOn::Note => Some(Level::Note),
+            FailOn::Never => None,
+        },
+        max_inline: 50,
+    };
+    let docs = |id: &str| crate::rules::meta(id).map(|m| m.docs_url());
+    let (ctx, outcome) = match pr_context(&env) {
+        Ok(mut ctx) => {
+            if env.token.is_none() && ctx.read_only.is_none() {
+                ctx.read_only = Some("no GITHUB_TOKEN in the environment".into());
+            }
+            let client = OctocrabApi::new(&env.api_url, env.token.as_deref(), RetryPolicy::default(), Box::new(|l| log(&format!("tollgate: {l}"))));
+            let outcome = match &client {
+                Ok(client) => publish(client, &ctx, &findings, Some(&governance), &opts, &docs, &mut |l| log(l)),
+                Err(err) => {
+                    log(&format!("tollgate: {err}; reporting through annotations and the step summary only"));
+                    no_api_outcome(&findings, format!("The GitHub API could not be used: {err}"))
+                }
+            };
+            (ctx, outcome)
+        }
+        Err(err) => {
+            log(&format!("tollgate: {err}; reporting every finding through annotations and the step summary"));
+            let ctx = PrContext {
+                pr: PrRef { owner: String::new(), repo: String::new(), number: 0 },
+                head_sha: std::env::var("GITHUB_SHA").unwrap_or_default(),
+                read_only: Some(err.to_string()),
+                blob_base: None,
+                run_url: env.run_url(),
+            };
+            (ctx, no_api_outcome(&findings, err.to_string()))
+        }
+    };
+
+    // Annotations for the findings the filter keeps (the runner shows the first 10 of each level).
+    let kept: Vec<Finding> = outcome.plan.kept.iter().map(|f| (*f).clone()).collect();
+    let max_level = kept.iter().map(|f| f.level).max();
+    report.findings = kept;
+    let annotations = report::github::render(&report);
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(annotations.as_bytes()).and_then(|()| stdout.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            log(&format!("error: cannot write annotations: {e}"));
+            tool_error = true;
+        }
+    }
+
+    let input = outcome.summary_input(&ctx, args.filter_mode, Some(&governance));
+    if let Some(path) = &env.step_summary {
+        let markdown = render_summary(&input, STEP_SUMMARY_LIMIT, false);
+        if let Err(e) = append_step_summary(path, &markdown) {
+            log(&format!("error: cannot write the step summary {}: {e}", path.display()));
+            tool_error = true;
+        }
+    }
+    if let Some(path) = &env.output {
+        let count = |level: Level| outcome.plan.kept.iter().filter(|f| f.level == level).count();
+        let outputs = [
+            ("findings", outcome.plan.kept.len().to_string()),
+            ("errors", count(Level::Error).to_string()),
+            ("warnings", count(Level::Warning).to_string()),
+            ("sarif-file", args.sarif_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default()),
+        ];
+        if let Err(e) = write_outputs(path, &outputs) {
+            log(&format!("error: cannot write {}: {e}", path.display()));
+            tool_error = true;
+        }
+    }
+    if tool_error {
+        ExitCode::from(EXIT_ERROR)
+    } else if args.fail_on.fails(max_level) {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::from(EXIT_CLEAN)
+    }
+}
+
+/// Every finding kept, none inline: used when there is no pull request or no API.
+fn no_api_outcome(findings: &[Finding], note: String) -> Outcome<'_> {
+    let mut plan = plan(findings, None, FilterMode::NoFilter);
+    plan.outside.extend(plan.inline.drain(..).map(|(f, _)| f));
+    Outcome { plan, notes: vec![note], degraded: true, ..Outcome::default() }
+}
+

@@ -1,0 +1,470 @@
+//! Publishing findings on a pull request: map them onto the diff, post one review of new inline
+//! comments (skipping what is already commented, marking vanished findings resolved), keep one
+//! sticky summary comment, and optionally a check run with annotations.
+//!
+//! Every write happens at most once per run unless its outcome was uncertain, in which case the
+//! state is re-read first. A 403 stops all writes (fork pull requests get read-only tokens).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
+
+use crate::finding::{Finding, Level};
+
+use super::api::{ApiError, CheckRunOutput, CheckRunUpdate, DraftComment, GitHubApi, NewCheckRun, NewReview, PrRef, ReviewComment};
+use super::diff::{FileDiff, PrDiff, parse_patch};
+use super::filter::{FilterMode, place};
+use super::render::{
+    self, ANNOTATIONS_PER_REQUEST, CHECK_SUMMARY_LIMIT, COMMENT_LIMIT, ListReason, SUMMARY_MARKER, SummaryInput,
+};
+
+/// What to post on the pull request (the Action's `comment` input).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CommentMode {
+    /// Inline review comments plus the sticky summary.
+    #[default]
+    Review,
+    /// Only the sticky summary.
+    Summary,
+    /// No comments (annotations, step summary and the optional check run only).
+    Off,
+}
+
+impl FromStr for CommentMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "" | "review" => Ok(CommentMode::Review),
+            "summary" => Ok(CommentMode::Summary),
+            "off" | "false" | "none" => Ok(CommentMode::Off),
+            other => Err(format!("unknown comment mode `{other}` (expected review, summary or off)")),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PublishOptions {
+    pub filter: FilterMode,
+    pub comment: CommentMode,
+    /// Create a check run with annotations (needs `checks: write`).
+    pub check_run: bool,
+    pub check_name: String,
+    /// Lowest level that fails the run (`None`: never); decides the check run's conclusion.
+    pub fail_level: Option<Level>,
+    /// New inline comments per review; the rest go to the summary.
+    pub max_inline: usize,
+}
+
+impl Default for PublishOptions {
+    fn default() -> Self {
+        Self {
+            filter: FilterMode::Added,
+            comment: CommentMode::Review,
+            check_run: false,
+            check_name: "tollgate".into(),
+            fail_level: Some(Level::Error),
+            max_inline: 50,
+        }
+    }
+}
+
+/// The pull request being published to.
+#[derive(Debug, Clone)]
+pub struct PrContext {
+    pub pr: PrRef,
+    /// `pull_request.head.sha`, never the merge commit `GITHUB_SHA`.
+    pub head_sha: String,
+    /// Why the token cannot write (a fork pull request, no token): skip every write, say why once.
+    pub read_only: Option<String>,
+    pub blob_base: Option<String>,
+    pub run_url: Option<String>,
+}
+
+/// Findings mapped onto the diff under a filter mode.
+#[derive(Debug, Clone, Default)]
+pub struct Plan<'a> {
+    /// Findings the filter keeps: they are reported and decide the exit code.
+    pub kept: Vec<&'a Finding>,
+    /// Kept findings on a diff line, with the line to comment on.
+    pub inline: Vec<(&'a Finding, u32)>,
+    /// Kept findings not on any diff line.
+    pub outside: Vec<&'a Finding>,
+    /// Findings the filter drops.
+    pub filtered_out: usize,
+}
+
+/// Maps findings onto the diff. Without a diff (the file list could not be read) every finding is
+/// kept and none is commented inline: failing open would hide findings.
+pub fn plan<'a>(findings: &'a [Finding], diff: Option<&PrDiff>, mode: FilterMode) -> Plan<'a> {
+    let mut plan = Plan::default();
+    for finding in findings {
+        let placement = match diff {
+            Some(diff) => place(finding, diff, mode),
+            None => super::filter::Placement { kept: true, inline_line: None },
+        };
+        if !placement.kept {
+            plan.filtered_out += 1;
+            continue;
+        }
+        plan.kept.push(finding);
+        match placement.inline_line {
+            Some(line) => plan.inline.push((finding, line)),
+            None => plan.outside.push(finding),
+        }
+    }
+    plan
+}
+
+/// Builds the PR diff from `pulls/list-files` entries.
+pub fn diff_from_files(files: &[super::api::PrFile]) -> PrDiff {
+    files
+        .iter()
+        .filter(|f| f.status != "removed")
+        .map(|f| (f.filename.clone(), f.patch.as_deref().map_or_else(FileDiff::without_patch, parse_patch)))
+        .collect()
+}
+
+/// What a publish run did.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome<'a> {
+    pub plan: Plan<'a>,
+    pub diff_known: bool,
+    pub posted: usize,
+    pub existing: usize,
+    pub resolved: usize,
+    /// Inline comments GitHub refused (422): listed in the summary instead.
+    pub rejected: Vec<&'a Finding>,
+    /// Inline candidates not posted (comment mode `summary`/`off`, over the cap, or a failed review).
+    pub not_inline: Vec<&'a Finding>,
+    /// User-facing explanations of degraded behaviour, shown in the summaries.
+    pub notes: Vec<String>,
+    pub summary_comment: Option<u64>,
+    pub check_run: Option<u64>,
+    /// Writes stopped because GitHub refused them (fork or read-only token).
+    pub degraded: bool,
+}
+
+impl<'a> Outcome<'a> {
+    /// The summary content (sticky comment and step summary share it).
+    pub fn summary_input<'b>(&'b self, ctx: &'b PrContext, filter: FilterMode, governance: Option<&'b str>) -> SummaryInput<'b>
+    where
+        'a: 'b,
+    {
+        let mut listed: Vec<(&Finding, ListReason)> = Vec::new();
+        listed.extend(self.rejected.iter().map(|f| (*f, ListReason::Rejected)));
+        listed.extend(self.not_inline.iter().map(|f| (*f, ListReason::NotInline)));
+        listed.extend(self.plan.outside.iter().map(|f| (*f, ListReason::OutsideDiff)));
+        SummaryInput {
+            head_sha: &ctx.head_sha,
+            filter,
+            kept: self.plan.kept.clone(),
+            listed,
+            filtered_out: self.plan.filtered_out,
+            inline_posted: self.posted,
+            inline_existing: self.existing,
+            inline_resolved: self.resolved,
+            governance,
+            notes: self.notes.clone(),
+            blob_base: ctx.blob_base.clone(),
+            run_url: ctx.run_url.clone(),
+        }
+    }
+}
+
+/// The one line logged when writes are refused.
+pub const READ_ONLY_NOTE: &str = "GitHub refused to write to this pull request (the token is read-only, as for pull requests from forks, or lacks `pull-requests: write`/`checks: write`); findings are reported as annotations and in the step summary only, and the exit code still reflects them.";
+
+struct Publisher<'x, 'a> {
+    api: &'x dyn GitHubApi,
+    ctx: &'x PrContext,
+    opts: &'x PublishOptions,
+    log: &'x mut dyn FnMut(&str),
+    out: Outcome<'a>,
+}
+
+impl<'a> Publisher<'_, 'a> {
+    /// Records a failed write; a refusal stops every later write, with one log line.
+    fn failed(&mut self, what: &str, err: &ApiError) {
+        if err.is_forbidden() {
+            if !self.out.degraded {
+                self.out.degraded = true;
+                (self.log)(&format!("tollgate: {READ_ONLY_NOTE} ({err})"));
+                self.out.notes.push(READ_ONLY_NOTE.to_string());
+            }
+        } else {
+            (self.log)(&format!("tollgate: could not {what}: {err}"));
+            self.out.notes.push(format!("Could not {what}: {err}"));
+        }
+    }
+
+    fn inline(&mut self, docs_url: &dyn Fn(&str) -> Option<String>, all_fingerprints: &BTreeSet<&str>) {
+        let candidates = std::mem::take(&mut self.out.plan.inline);
+        self.out.plan.inline = candidates.clone();
+        let existing = match self.api.list_review_comments(&self.ctx.pr) {
+            Ok(existing) => existing,
+            Err(err) => {
+                self.failed("read the existing review comments (inline comments skipped to avoid duplicates)", &err);
+                self.out.not_inline.extend(candidates.iter().map(|(f, _)| *f));
+                return;
+            }
+        };
+        let mut commented: BTreeMap<&str, Vec<&ReviewComment>> = BTreeMap::new();
+        for comment in &existing {
+            if let Some(fp) = render::fingerprint_of(&comment.body) {
+                commented.entry(fp).or_default().push(comment);
+            }
+        }
+        let mut drafts = Vec::new();
+        let mut by_fp: BTreeMap<String, &'a Finding> = BTreeMap::new();
+        for (finding, line) in &candidates {
+            let open = commented.get(finding.fingerprint.as_str()).is_some_and(|cs| cs.iter().any(|c| !render::is_resolved(&c.body)));
+            if open {
+                self.out.existing += 1;
+            } else if drafts.len() >= self.opts.max_inline {
+                self.out.not_inline.push(*finding);
+            } else {
+                by_fp.insert(finding.fingerprint.clone(), *finding);
+                drafts.push(DraftComment {
+                    path: finding.path.clone(),
+                    line: *line,
+                    side: "RIGHT",
+                    body: render::inline_body(finding, docs_url(finding.rule).as_deref()),
+                    fingerprint: finding.fingerprint.clone(),
+                });
+            }
+        }
+        if !drafts.is_empty() {
+            self.post_review(drafts, &by_fp);
+        }
+        if self.out.degraded {
+            return;
+        }
+        // Comments whose finding no longer exists anywhere (fixed, or its line removed).
+        for comment in &existing {
+            let Some(fp) = render::fingerprint_of(&comment.body) else { continue };
+            if render::is_resolved(&comment.body) || all_fingerprints.contains(fp) {
+                continue;
+            }
+            match self.api.update_review_comment(&self.ctx.pr, comment.id, &render::resolved_body(&comment.body, &self.ctx.head_sha)) {
+                Ok(()) => self.out.resolved += 1,
+                Err(err) => {
+                    self.failed("mark a fixed finding's comment as resolved", &err);
+                    if self.out.degraded {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    fn review_body(count: usize) -> String {
+        format!(
+            "tollgate found {} in this change. The summary comment lists everything, including findings outside the diff.",
+            if count == 1 { "1 new finding".to_string() } else { format!("{count} new findings") }
+        )
+    }
+
+    fn post_review(&mut self, drafts: Vec<DraftComment>, by_fp: &BTreeMap<String, &'a Finding>) {
+        let review = NewReview {
+            commit_id: self.ctx.head_sha.clone(),
+            body: Self::review_body(drafts.len()),
+            event: "COMMENT",
+            comments: drafts,
+        };
+        match self.api.create_review(&self.ctx.pr, &review) {
+            Ok(_) => self.out.posted += review.comments.len(),
+            Err(ApiError::Uncertain { message }) => {
+                // The review may exist: look before posting again (a review is all-or-nothing).
+                (self.log)(&format!("tollgate: {message}; checking whether the review was created"));
+                match self.api.list_review_comments(&self.ctx.pr) {
+                    Ok(now) => {
+                        let present: BTreeSet<&str> = now.iter().filter_map(|c| render::fingerprint_of(&c.body)).collect();
+                        if review.comments.iter().any(|d| present.contains(d.fingerprint.as_str())) {
+                            self.out.posted += review.comments.len();
+                        } else {
+                            match self.api.create_review(&self.ctx.pr, &review) {
+                                Ok(_) => self.out.posted += review.comments.len(),
+                                Err(err) => self.review_failed(&err, &review, by_fp),
+                            }
+                        }
+                    }
+                    Err(err) => self.review_failed(&err, &review, by_fp),
+                }
+            }
+            Err(ApiError::Unprocessable { message }) => {
+                // GitHub does not say which comment it refused: post them one by one, so only the
+                // refused ones move to the summary.
+                (self.log)(&format!("tollgate: GitHub rejected the review ({message}); posting its comments one by one"));
+                for draft in &review.comments {
+                    match self.api.create_review_comment(&self.ctx.pr, &self.ctx.head_sha, draft) {
+                        Ok(_) => self.out.posted += 1,
+                        Err(ApiError::Unprocessable { .. }) => self.out.rejected.extend(by_fp.get(&draft.fingerprint).copied()),
+                        Err(err) => {
+                            self.failed("post an inline comment", &err);
+                            self.out.not_inline.extend(by_fp.get(&draft.fingerprint).copied());
+                            if self.out.degraded {
+                                // Move what is left to the summary too.
+                                let done: BTreeSet<&str> = self.out.rejected.iter().chain(&self.out.not_inline).map(|f| f.fingerprint.as_str()).collect();
+                                let rest: Vec<&'a Finding> = review
+                                    .comments
+                                    .iter()
+                                    .skip_while(|d| d.fingerprint != draft.fingerprint)
+                                    .skip(1)
+                                    .filter(|d| !done.contains(d.fingerprint.as_str()))
+                                    .filter_map(|d| by_fp.get(&d.fingerprint).copied())
+                                    .collect();
+                                self.out.not_inline.extend(rest);
+                                return;
+                            }
+                        }
+                    }
+                }
+            }
+            Err(err) => self.review_failed(&err, &review, by_fp),
+        }
+    }
+
+    fn review_failed(&mut self, err: &ApiError, review: &NewReview, by_fp: &BTreeMap<String, &'a Finding>) {
+        self.failed("post the review", err);
+        self.out.not_inline.extend(review.comments.iter().filter_map(|d| by_fp.get(&d.fingerprint).copied()));
+    }
+
+    fn summary(&mut self, body: &str) {
+        let comments = match self.api.list_issue_comments(&self.ctx.pr) {
+            Ok(comments) => comments,
+            Err(err) => return self.failed("read the pull request's comments", &err),
+        };
+        let existing = comments.iter().find(|c| c.body.as_deref().is_some_and(|b| b.contains(SUMMARY_MARKER)));
+        match existing {
+            Some(comment) => match self.api.update_issue_comment(&self.ctx.pr, comment.id, body) {
+                Ok(()) => self.out.summary_comment = Some(comment.id),
+                // PATCH is idempotent: one more try is safe.
+                Err(ApiError::Uncertain { .. }) => match self.api.update_issue_comment(&self.ctx.pr, comment.id, body) {
+                    Ok(()) => self.out.summary_comment = Some(comment.id),
+                    Err(err) => self.failed("update the summary comment", &err),
+                },
+                Err(err) => self.failed("update the summary comment", &err),
+            },
+            None if self.out.plan.kept.is_empty() && self.out.resolved == 0 => {
+                // A clean first run adds no comment; a clean re-run updates the existing one.
+            }
+            None => match self.api.create_issue_comment(&self.ctx.pr, body) {
+                Ok(id) => self.out.summary_comment = Some(id),
+                Err(ApiError::Uncertain { message }) => {
+                    (self.log)(&format!("tollgate: {message}; checking whether the summary comment was created"));
+                    match self.api.list_issue_comments(&self.ctx.pr) {
+                        Ok(now) => match now.iter().find(|c| c.body.as_deref().is_some_and(|b| b.contains(SUMMARY_MARKER))) {
+                            Some(found) => self.out.summary_comment = Some(found.id),
+                            None => match self.api.create_issue_comment(&self.ctx.pr, body) {
+                                Ok(id) => self.out.summary_comment = Some(id),
+                                Err(err) => self.failed("create the summary comment", &err),
+                            },
+                        },
+                        Err(err) => self.failed("create the summary comment", &err),
+                    }
+                }
+                Err(err) => self.failed("create the summary comment", &err),
+            },
+        }
+    }
+
+    fn check_run(&mut self) {
+        let kept = self.out.plan.kept.clone();
+        let max = kept.iter().map(|f| f.level).max();
+        let conclusion = match (max, self.opts.fail_level) {
+            (Some(max), Some(fail)) if max >= fail => "failure",
+            (Some(_), _) => "neutral",
+            (None, _) => "success",
+        };
+        let annotations = render::annotations(&kept);
+        let summary = render::truncate_bytes(render::check_summary(&kept, self.opts.filter), CHECK_SUMMARY_LIMIT);
+        let title = if kept.is_empty() { "No findings".to_string() } else { render::count_line(&kept) };
+        let output = |batch: &[super::api::Annotation]| CheckRunOutput { title: title.clone(), summary: summary.clone(), annotations: batch.to_vec() };
+        let mut batches = annotations.chunks(ANNOTATIONS_PER_REQUEST);
+        let first = batches.next().unwrap_or(&[]);
+        let single = annotations.len() <= ANNOTATIONS_PER_REQUEST;
+        let run = NewCheckRun {
+            name: self.opts.check_name.clone(),
+            head_sha: self.ctx.head_sha.clone(),
+            status: if single { "completed" } else { "in_progress" },
+            conclusion: single.then_some(conclusion),
+            output: output(first),
+        };
+        // A create with an unknown outcome is not repeated: a duplicate check run is worse than none.
+        let id = match self.api.create_check_run(&self.ctx.pr, &run) {
+            Ok(id) => id,
+            Err(err) => return self.failed("create the check run", &err),
+        };
+        self.out.check_run = Some(id);
+        let rest: Vec<&[super::api::Annotation]> = batches.collect();
+        let count = rest.len();
+        for (i, batch) in rest.into_iter().enumerate() {
+            let last = i + 1 == count;
+            let update = CheckRunUpdate {
+                status: last.then_some("completed"),
+                conclusion: last.then_some(conclusion),
+                output: output(batch),
+            };
+            let mut result = self.api.update_check_run(&self.ctx.pr, id, &update);
+            if matches!(result, Err(ApiError::Uncertain { .. })) && !last {
+                // Annotations append: a repeated PATCH could duplicate them, so skip this batch.
+                (self.log)("tollgate: a check-run annotation batch may not have been saved; continuing");
+                result = Ok(());
+            }
+            if let Err(err) = result {
+                return self.failed("add annotations to the check run", &err);
+            }
+        }
+    }
+}
+
+/// Publishes findings on the pull request; never fails (problems become notes and log lines).
+/// `findings` is every finding of the run; the filter mode decides which are reported.
+pub fn publish<'a>(
+    api: &dyn GitHubApi,
+    ctx: &PrContext,
+    findings: &'a [Finding],
+    governance: Option<&str>,
+    opts: &PublishOptions,
+    docs_url: &dyn Fn(&str) -> Option<String>,
+    log: &mut dyn FnMut(&str),
+) -> Outcome<'a> {
+    let diff = match api.list_pr_files(&ctx.pr) {
+        Ok(files) => Some(diff_from_files(&files)),
+        Err(err) => {
+            log(&format!("tollgate: could not read the pull request's files ({err}); reporting every finding"));
+            None
+        }
+    };
+    let mut out = Outcome { plan: plan(findings, diff.as_ref(), opts.filter), diff_known: diff.is_some(), ..Outcome::default() };
+    if diff.is_none() {
+        out.notes.push("The pull request's diff could not be read, so every finding is reported and none is commented inline.".into());
+    }
+    if opts.comment != CommentMode::Review {
+        let inline: Vec<&Finding> = out.plan.inline.iter().map(|(f, _)| *f).collect();
+        out.not_inline.extend(inline);
+    }
+    if let Some(reason) = &ctx.read_only {
+        log(&format!("tollgate: {reason}: {READ_ONLY_NOTE}"));
+        out.notes.push(READ_ONLY_NOTE.to_string());
+        out.degraded = true;
+        if opts.comment == CommentMode::Review {
+            let inline: Vec<&Finding> = out.plan.inline.iter().map(|(f, _)| *f).collect();
+            out.not_inline.extend(inline);
+        }
+        return out;
+    }
+    let all_fingerprints: BTreeSet<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
+    let mut publisher = Publisher { api, ctx, opts, log, out };
+    if opts.comment == CommentMode::Review {
+        publisher.inline(docs_url, &all_fingerprints);
+    }
+    if opts.comment != CommentMode::Off && !publisher.out.degraded {
+        let body = render::render_summary(&publisher.out.summary_input(ctx, opts.filter, governance), COMMENT_LIMIT, true);
+        publisher.summary(&body);
+    }
+    if opts.check_run && !publisher.out.degraded {
+        publisher.check_run();
+    }
+    publisher.out
+}
