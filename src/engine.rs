@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::discover::{self, Input};
-use crate::document::{Document, FileKind, ParsedFile, Project, dockerfile, sql};
+use crate::document::{Document, FileKind, ParsedFile, Project, dockerfile, env, sql};
 use crate::finding::{Diagnostic, FileId, Finding, Level, Related, fingerprint};
 use crate::policy::Policy;
 use crate::rules;
@@ -480,6 +480,25 @@ fn parse(kind: FileKind, source: SourceFile) -> Loaded {
                 diagnostics,
             }
         }
+        // Env diagnostics are reported by `env/parse-error`, which redacts the malformed line.
+        FileKind::Env => Loaded::Parsed {
+            kind,
+            document: Document::Env(env::EnvFile::parse(&source.text)),
+            source,
+            diagnostics: Vec::new(),
+        },
+        FileKind::Code => Loaded::Parsed {
+            kind,
+            document: Document::Code(env::CodeFile::parse(&source.path, &source.text)),
+            source,
+            diagnostics: Vec::new(),
+        },
+        FileKind::Text => Loaded::Parsed {
+            kind,
+            source,
+            document: Document::Text,
+            diagnostics: Vec::new(),
+        },
     }
 }
 

@@ -8,7 +8,12 @@ fn rule_table() -> String {
     let mut out = String::from("| Rule | Default | Summary |\n|---|---|---|\n");
     for entry in tollgate::rules::REGISTRY {
         let m = entry.meta;
-        out.push_str(&format!("| `{}` | {} | {} |\n", m.id, m.default_level.as_str(), m.summary));
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            m.id,
+            m.default_level.as_str(),
+            m.summary
+        ));
     }
     out
 }
@@ -17,14 +22,23 @@ fn rule_table() -> String {
 fn readme_rule_table_is_current() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
     let readme = std::fs::read_to_string(path).unwrap();
-    let start = readme.find(START).expect("README lacks the rules:start marker") + START.len();
+    let start = readme
+        .find(START)
+        .expect("README lacks the rules:start marker")
+        + START.len();
     let end = readme.find(END).expect("README lacks the rules:end marker");
     let expected = rule_table();
     if readme[start..end] != expected {
         if std::env::var_os("TOLLGATE_UPDATE_DOCS").is_some() {
-            std::fs::write(path, format!("{}{expected}{}", &readme[..start], &readme[end..])).unwrap();
+            std::fs::write(
+                path,
+                format!("{}{expected}{}", &readme[..start], &readme[end..]),
+            )
+            .unwrap();
         } else {
-            panic!("README rule table is stale: run `TOLLGATE_UPDATE_DOCS=1 cargo test --test docs`");
+            panic!(
+                "README rule table is stale: run `TOLLGATE_UPDATE_DOCS=1 cargo test --test docs`"
+            );
         }
     }
 }

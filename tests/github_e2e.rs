@@ -30,7 +30,10 @@ struct Run {
 
 impl Workspace {
     fn new() -> Self {
-        let ws = Self { dir: tempfile::tempdir().unwrap(), aux: tempfile::tempdir().unwrap() };
+        let ws = Self {
+            dir: tempfile::tempdir().unwrap(),
+            aux: tempfile::tempdir().unwrap(),
+        };
         ws.write(
             "supabase/migrations/20250101000000_init.sql",
             "create table profiles (id int);\nalter table profiles enable row level security;\n",
@@ -65,7 +68,13 @@ impl Workspace {
         self.run_with(fake, args, "acme/shop", Some(TOKEN))
     }
 
-    fn run_with(&self, fake: &FakeGitHub, args: &[&str], head_repo: &str, token: Option<&str>) -> Run {
+    fn run_with(
+        &self,
+        fake: &FakeGitHub,
+        args: &[&str],
+        head_repo: &str,
+        token: Option<&str>,
+    ) -> Run {
         let summary = self.aux.path().join("step-summary.md");
         let outputs = self.aux.path().join("output.txt");
         let _ = std::fs::remove_file(&summary);
@@ -114,29 +123,50 @@ fn added(path: &str, text: &str) -> FakeFile {
         patch.push_str("\n+");
         patch.push_str(line);
     }
-    FakeFile { filename: path.into(), status: "added".into(), patch: Some(patch) }
+    FakeFile {
+        filename: path.into(),
+        status: "added".into(),
+        patch: Some(patch),
+    }
 }
 
 fn orders_sql() -> String {
-    format!("create table orders (id int);\ncreate table api_keys (id int, token text default '{SECRET}');\n")
+    format!(
+        "create table orders (id int);\ncreate table api_keys (id int, token text default '{SECRET}');\n"
+    )
 }
 
 fn setup() -> (Workspace, FakeGitHub) {
     let ws = Workspace::new();
     ws.write(MIGRATION, &orders_sql());
-    let fake = FakeGitHub::start("acme", "shop", 7, HEAD, vec![added(MIGRATION, &orders_sql())]);
+    let fake = FakeGitHub::start(
+        "acme",
+        "shop",
+        7,
+        HEAD,
+        vec![added(MIGRATION, &orders_sql())],
+    );
     (ws, fake)
 }
 
 fn output(run: &Run, name: &str) -> String {
-    run.outputs.lines().find_map(|l| l.strip_prefix(&format!("{name}="))).unwrap_or_default().to_string()
+    run.outputs
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}=")))
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn assert_protocol(fake: &FakeGitHub) {
     let s = fake.state();
     assert!(s.schema_violations.is_empty(), "{:?}", s.schema_violations);
     for r in &s.requests {
-        assert!(!r.body.contains(SECRET), "{} {} carried the planted secret", r.method, r.path);
+        assert!(
+            !r.body.contains(SECRET),
+            "{} {} carried the planted secret",
+            r.method,
+            r.path
+        );
     }
 }
 
@@ -146,20 +176,51 @@ fn first_run_comments_summarises_annotates_and_fails() {
     let run = ws.run(&fake, &["--check-run", "--sarif-file", "tollgate.sarif"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     // Inline comments on the head commit, never the merge commit.
-    let review = fake.writes().into_iter().find(|r| r.path.ends_with("/pulls/7/reviews")).expect("a review");
+    let review = fake
+        .writes()
+        .into_iter()
+        .find(|r| r.path.ends_with("/pulls/7/reviews"))
+        .expect("a review");
     let body: Value = serde_json::from_str(&review.body).unwrap();
     assert_eq!(body["commit_id"], HEAD);
-    let lines: Vec<u64> = body["comments"].as_array().unwrap().iter().map(|c| c["line"].as_u64().unwrap()).collect();
+    let lines: Vec<u64> = body["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["line"].as_u64().unwrap())
+        .collect();
     assert_eq!(lines, vec![1, 2]);
-    assert!(body["comments"][0]["body"].as_str().unwrap().contains("docs/rules/sql/require-rls.md"));
+    assert!(
+        body["comments"][0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("docs/rules/sql/require-rls.md")
+    );
     // Sticky summary, check run, annotations, step summary, outputs.
     assert_eq!(fake.issue_bodies().len(), 1);
     assert!(fake.issue_bodies()[0].contains("Governance checklist"));
-    let check = fake.writes().into_iter().find(|r| r.path.ends_with("/check-runs")).expect("a check run");
+    let check = fake
+        .writes()
+        .into_iter()
+        .find(|r| r.path.ends_with("/check-runs"))
+        .expect("a check run");
     let check: Value = serde_json::from_str(&check.body).unwrap();
-    assert_eq!((check["head_sha"].as_str(), check["conclusion"].as_str()), (Some(HEAD), Some("failure")));
-    assert_eq!(run.stdout.matches("::error file=supabase/migrations/20250301000000_orders.sql,line=").count(), 2, "{}", run.stdout);
-    assert!(run.summary.contains("## ❌ tollgate: 2 findings") && !run.summary.contains("<!-- tollgate:summary -->"));
+    assert_eq!(
+        (check["head_sha"].as_str(), check["conclusion"].as_str()),
+        (Some(HEAD), Some("failure"))
+    );
+    assert_eq!(
+        run.stdout
+            .matches("::error file=supabase/migrations/20250301000000_orders.sql,line=")
+            .count(),
+        2,
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.summary.contains("## ❌ tollgate: 2 findings")
+            && !run.summary.contains("<!-- tollgate:summary -->")
+    );
     assert_eq!(output(&run, "findings"), "2");
     assert_eq!(output(&run, "errors"), "2");
     assert_eq!(output(&run, "warnings"), "0");
@@ -180,7 +241,13 @@ fn rerun_without_changes_posts_nothing_new() {
     let run = ws.run(&fake, &[]);
     assert_eq!(run.code, 1);
     let writes = fake.writes();
-    assert_eq!(writes.iter().map(|r| (r.method.as_str(), r.path.contains("/issues/comments/"))).collect::<Vec<_>>(), vec![("PATCH", true)]);
+    assert_eq!(
+        writes
+            .iter()
+            .map(|r| (r.method.as_str(), r.path.contains("/issues/comments/")))
+            .collect::<Vec<_>>(),
+        vec![("PATCH", true)]
+    );
     assert_eq!(fake.review_bodies().len(), 2);
     assert_eq!(fake.issue_bodies().len(), 1);
     assert_protocol(&fake);
@@ -200,10 +267,17 @@ fn a_new_commit_fixing_one_finding_and_adding_another() {
     assert_eq!(run.code, 1);
     let bodies = fake.review_bodies();
     assert_eq!(bodies.len(), 3, "one new comment");
-    let resolved: Vec<&String> = bodies.iter().filter(|b| b.contains("✅ **Resolved** in `cccccccccccc`")).collect();
+    let resolved: Vec<&String> = bodies
+        .iter()
+        .filter(|b| b.contains("✅ **Resolved** in `cccccccccccc`"))
+        .collect();
     assert_eq!(resolved.len(), 1, "{bodies:#?}");
     assert!(resolved[0].contains("public.orders"));
-    assert!(bodies.iter().any(|b| b.contains("public.refunds") && !b.contains("Resolved")));
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b.contains("public.refunds") && !b.contains("Resolved"))
+    );
     assert!(fake.issue_bodies()[0].contains("1 new, 1 already on this pull request, 1 resolved"));
     assert_protocol(&fake);
 }
@@ -250,7 +324,10 @@ fn a_422_on_one_inline_comment_keeps_the_finding_in_the_summary() {
     assert_eq!(run.code, 1);
     assert_eq!(fake.review_bodies().len(), 1);
     let summary = &fake.issue_bodies()[0];
-    assert!(summary.contains("public.api\\_keys") || summary.contains("public.api_keys"), "{summary}");
+    assert!(
+        summary.contains("public.api\\_keys") || summary.contains("public.api_keys"),
+        "{summary}"
+    );
     assert!(summary.contains("GitHub rejected the inline comment"));
     assert!(run.summary.contains("GitHub rejected the inline comment"));
     assert_protocol(&fake);
@@ -262,10 +339,17 @@ fn a_403_token_degrades_to_annotations_and_step_summary() {
     fake.knobs(|k| k.read_only = true);
     let run = ws.run(&fake, &["--check-run"]);
     assert_eq!(run.code, 1, "the exit code still reflects the findings");
-    assert_eq!(run.stderr.matches("GitHub refused to write").count(), 1, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("GitHub refused to write").count(),
+        1,
+        "{}",
+        run.stderr
+    );
     assert_eq!(fake.writes().len(), 1);
     assert_eq!(run.stdout.matches("::error ").count(), 2);
-    assert!(run.summary.contains("GitHub refused to write") && run.summary.contains("public.orders"));
+    assert!(
+        run.summary.contains("GitHub refused to write") && run.summary.contains("public.orders")
+    );
     assert_eq!(output(&run, "findings"), "2");
     assert_protocol(&fake);
 }
@@ -276,7 +360,15 @@ fn a_fork_pull_request_never_writes() {
     let run = ws.run_with(&fake, &[], "mallory/shop", Some(TOKEN));
     assert_eq!(run.code, 1);
     assert!(fake.writes().is_empty());
-    assert_eq!(run.stderr.lines().filter(|l| l.contains("pull request from a fork (mallory/shop)")).count(), 1, "{}", run.stderr);
+    assert_eq!(
+        run.stderr
+            .lines()
+            .filter(|l| l.contains("pull request from a fork (mallory/shop)"))
+            .count(),
+        1,
+        "{}",
+        run.stderr
+    );
     assert!(run.summary.contains("public.orders"));
 }
 
@@ -293,11 +385,22 @@ fn no_token_still_reports_through_annotations() {
 #[test]
 fn a_502_on_the_first_post_does_not_duplicate_the_review() {
     let (ws, fake) = setup();
-    fake.knobs(|k| k.fail_first_post = Some(FailFirstPost { status: 502, applied: true }));
+    fake.knobs(|k| {
+        k.fail_first_post = Some(FailFirstPost {
+            status: 502,
+            applied: true,
+        })
+    });
     let run = ws.run(&fake, &[]);
     assert_eq!(run.code, 1);
     assert_eq!(fake.review_bodies().len(), 2, "no duplicate comments");
-    assert_eq!(fake.writes().iter().filter(|r| r.path.ends_with("/reviews")).count(), 1);
+    assert_eq!(
+        fake.writes()
+            .iter()
+            .filter(|r| r.path.ends_with("/reviews"))
+            .count(),
+        1
+    );
     assert_protocol(&fake);
 }
 
@@ -309,7 +412,11 @@ fn a_secondary_rate_limit_is_honoured() {
     let run = ws.run(&fake, &[]);
     assert!(started.elapsed() >= std::time::Duration::from_secs(1));
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("waiting 1s before retrying"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("waiting 1s before retrying"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(fake.review_bodies().len(), 2);
     assert_protocol(&fake);
 }
@@ -339,12 +446,18 @@ fn more_than_100_existing_comments_are_deduplicated() {
 #[test]
 fn more_than_50_annotations_use_patch_batches() {
     let ws = Workspace::new();
-    let sql: String = (0..60).map(|i| format!("create table t{i} (id int);\n")).collect();
+    let sql: String = (0..60)
+        .map(|i| format!("create table t{i} (id int);\n"))
+        .collect();
     ws.write(MIGRATION, &sql);
     let fake = FakeGitHub::start("acme", "shop", 7, HEAD, vec![added(MIGRATION, &sql)]);
     let run = ws.run(&fake, &["--check-run", "--comment", "off"]);
     assert_eq!(run.code, 1);
-    let writes: Vec<(String, String)> = fake.writes().into_iter().map(|r| (r.method, r.path)).collect();
+    let writes: Vec<(String, String)> = fake
+        .writes()
+        .into_iter()
+        .map(|r| (r.method, r.path))
+        .collect();
     assert_eq!(writes.len(), 2, "{writes:?}");
     assert_eq!(writes[1].0, "PATCH");
     let s = fake.state();
@@ -358,10 +471,20 @@ fn more_than_50_annotations_use_patch_batches() {
 #[test]
 fn a_summary_over_65536_characters_is_truncated_safely() {
     let ws = Workspace::new();
-    let sql: String = (0..1500).map(|i| format!("create table a_rather_long_table_name_for_the_summary_limit_{i} (id int);\n")).collect();
+    let sql: String = (0..1500)
+        .map(|i| {
+            format!("create table a_rather_long_table_name_for_the_summary_limit_{i} (id int);\n")
+        })
+        .collect();
     ws.write("supabase/migrations/20240101000000_legacy.sql", &sql);
     ws.write(MIGRATION, &orders_sql());
-    let fake = FakeGitHub::start("acme", "shop", 7, HEAD, vec![added(MIGRATION, &orders_sql())]);
+    let fake = FakeGitHub::start(
+        "acme",
+        "shop",
+        7,
+        HEAD,
+        vec![added(MIGRATION, &orders_sql())],
+    );
     let run = ws.run(&fake, &["--filter-mode", "nofilter"]);
     assert_eq!(run.code, 1);
     let body = &fake.issue_bodies()[0];
@@ -376,7 +499,10 @@ fn a_summary_over_65536_characters_is_truncated_safely() {
 fn filter_modes_change_what_counts() {
     let (ws, fake) = setup();
     // The existing init migration has no findings; add one outside the diff.
-    ws.write("supabase/migrations/20240101000000_old.sql", "create table legacy (id int);\n");
+    ws.write(
+        "supabase/migrations/20240101000000_old.sql",
+        "create table legacy (id int);\n",
+    );
     let run = ws.run(&fake, &["--comment", "off"]);
     assert_eq!(output(&run, "findings"), "2");
     let run = ws.run(&fake, &["--comment", "off", "--filter-mode", "file"]);
@@ -399,7 +525,13 @@ fn a_clean_pull_request_exits_zero_and_updates_an_existing_summary() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let summary = &fake.issue_bodies()[0];
     assert!(summary.contains("✅ tollgate: no findings"), "{summary}");
-    assert_eq!(fake.review_bodies().iter().filter(|b| b.contains("Resolved")).count(), 2);
+    assert_eq!(
+        fake.review_bodies()
+            .iter()
+            .filter(|b| b.contains("Resolved"))
+            .count(),
+        2
+    );
     assert_eq!(output(&run, "findings"), "0");
 }
 
@@ -421,6 +553,11 @@ fn outside_a_pull_request_it_still_reports() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a pull request"));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).matches("::error ").count(), 2);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .matches("::error ")
+            .count(),
+        2
+    );
     assert!(fake.requests().is_empty());
 }

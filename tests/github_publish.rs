@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use support::fake_github::{FailFirstPost, FakeFile, FakeGitHub, TOKEN};
 use tollgate::finding::{Finding, Level};
 use tollgate::github::octo::{OctocrabApi, RetryPolicy};
-use tollgate::github::{CommentMode, FilterMode, PrContext, PrRef, PublishOptions, publish, render};
+use tollgate::github::{
+    CommentMode, FilterMode, PrContext, PrRef, PublishOptions, publish, render,
+};
 use tollgate::source::{LineCol, Span};
 
 const HEAD: &str = "1111111111111111111111111111111111111111";
@@ -47,7 +49,11 @@ fn files() -> Vec<FakeFile> {
 
 fn ctx() -> PrContext {
     PrContext {
-        pr: PrRef { owner: "acme".into(), repo: "shop".into(), number: 42 },
+        pr: PrRef {
+            owner: "acme".into(),
+            repo: "shop".into(),
+            number: 42,
+        },
         head_sha: HEAD.into(),
         read_only: None,
         blob_base: None,
@@ -56,28 +62,75 @@ fn ctx() -> PrContext {
 }
 
 fn fast() -> RetryPolicy {
-    RetryPolicy { base_backoff: Duration::from_millis(10), write_spacing: Duration::ZERO, ..RetryPolicy::default() }
+    RetryPolicy {
+        base_backoff: Duration::from_millis(10),
+        write_spacing: Duration::ZERO,
+        ..RetryPolicy::default()
+    }
 }
 
 fn api(fake: &FakeGitHub) -> OctocrabApi {
     OctocrabApi::new(&fake.url, Some(TOKEN), fast(), Box::new(|_| {})).unwrap()
 }
 
-fn run<'a>(fake: &FakeGitHub, ctx: &PrContext, findings: &'a [Finding], opts: &PublishOptions) -> (tollgate::github::publish::Outcome<'a>, Vec<String>) {
+fn run<'a>(
+    fake: &FakeGitHub,
+    ctx: &PrContext,
+    findings: &'a [Finding],
+    opts: &PublishOptions,
+) -> (tollgate::github::publish::Outcome<'a>, Vec<String>) {
     let mut logs = Vec::new();
-    let outcome = publish(&api(fake), ctx, findings, Some("- [ ] checklist"), opts, &|id| Some(format!("https://docs.test/{id}")), &mut |l| logs.push(l.to_string()));
+    let outcome = publish(
+        &api(fake),
+        ctx,
+        findings,
+        Some("- [ ] checklist"),
+        opts,
+        &|id| Some(format!("https://docs.test/{id}")),
+        &mut |l| logs.push(l.to_string()),
+    );
     (outcome, logs)
 }
 
 fn base_findings() -> Vec<Finding> {
     vec![
-        finding("db/migrations/0002_orders.sql", 1, "sql/require-rls", "table `orders` has no row level security", "fp0001"),
-        finding("db/migrations/0002_orders.sql", 2, "sql/require-rls", "table `refunds` has no row level security", "fp0002"),
-        finding("deploy/app.yaml", 12, "k8s/no-latest-tag", "image `web:latest` uses the `latest` tag", "fp0003"),
+        finding(
+            "db/migrations/0002_orders.sql",
+            1,
+            "sql/require-rls",
+            "table `orders` has no row level security",
+            "fp0001",
+        ),
+        finding(
+            "db/migrations/0002_orders.sql",
+            2,
+            "sql/require-rls",
+            "table `refunds` has no row level security",
+            "fp0002",
+        ),
+        finding(
+            "deploy/app.yaml",
+            12,
+            "k8s/no-latest-tag",
+            "image `web:latest` uses the `latest` tag",
+            "fp0003",
+        ),
         // On a context line: not kept in `added` mode.
-        finding("deploy/app.yaml", 10, "k8s/require-resource-limits", "container has no limits", "fp0004"),
+        finding(
+            "deploy/app.yaml",
+            10,
+            "k8s/require-resource-limits",
+            "container has no limits",
+            "fp0004",
+        ),
         // In a file the PR does not touch.
-        finding("db/migrations/0001_init.sql", 5, "sql/require-rls", "table `users` has no row level security", "fp0005"),
+        finding(
+            "db/migrations/0001_init.sql",
+            5,
+            "sql/require-rls",
+            "table `users` has no row level security",
+            "fp0005",
+        ),
     ]
 }
 
@@ -85,7 +138,14 @@ fn assert_clean_protocol(fake: &FakeGitHub) {
     let s = fake.state();
     assert!(s.schema_violations.is_empty(), "{:?}", s.schema_violations);
     for r in &s.requests {
-        assert!(r.headers.iter().any(|(k, v)| k == "authorization" && v == &format!("Bearer {TOKEN}")), "unauthenticated {} {}", r.method, r.path);
+        assert!(
+            r.headers
+                .iter()
+                .any(|(k, v)| k == "authorization" && v == &format!("Bearer {TOKEN}")),
+            "unauthenticated {} {}",
+            r.method,
+            r.path
+        );
     }
 }
 
@@ -100,13 +160,20 @@ fn first_run_posts_one_review_and_one_summary() {
     assert_eq!(fake.state().reviews.len(), 1);
     let bodies = fake.review_bodies();
     assert_eq!(bodies.len(), 3);
-    assert!(bodies[0].contains("`sql/require-rls`") && bodies[0].contains("<!-- tollgate:fp=fp0001 -->"));
+    assert!(
+        bodies[0].contains("`sql/require-rls`")
+            && bodies[0].contains("<!-- tollgate:fp=fp0001 -->")
+    );
     assert!(bodies[0].contains("https://docs.test/sql/require-rls"));
     let summaries = fake.issue_bodies();
     assert_eq!(summaries.len(), 1);
     assert!(summaries[0].starts_with(render::SUMMARY_MARKER));
     assert!(summaries[0].contains("3 findings"));
-    let review = fake.writes().into_iter().find(|r| r.path.ends_with("/reviews")).unwrap();
+    let review = fake
+        .writes()
+        .into_iter()
+        .find(|r| r.path.ends_with("/reviews"))
+        .unwrap();
     let body: serde_json::Value = serde_json::from_str(&review.body).unwrap();
     assert_eq!(body["commit_id"], HEAD);
     assert_eq!(body["event"], "COMMENT");
@@ -139,8 +206,17 @@ fn new_commit_fixes_one_finding_and_adds_another() {
     run(&fake, &ctx(), &findings, &PublishOptions::default());
     let head2 = "2222222222222222222222222222222222222222";
     fake.push_commit(head2, files());
-    let mut next: Vec<Finding> = findings.into_iter().filter(|f| f.fingerprint != "fp0002").collect();
-    next.push(finding("db/migrations/0002_orders.sql", 3, "sql/require-rls", "table `notes` has no row level security", "fp0006"));
+    let mut next: Vec<Finding> = findings
+        .into_iter()
+        .filter(|f| f.fingerprint != "fp0002")
+        .collect();
+    next.push(finding(
+        "db/migrations/0002_orders.sql",
+        3,
+        "sql/require-rls",
+        "table `notes` has no row level security",
+        "fp0006",
+    ));
     let mut ctx2 = ctx();
     ctx2.head_sha = head2.into();
     fake.clear_requests();
@@ -163,16 +239,29 @@ fn new_commit_fixes_one_finding_and_adds_another() {
 fn a_rejected_inline_comment_is_not_lost() {
     let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
     fake.knobs(|k| {
-        k.reject_lines.insert(("db/migrations/0002_orders.sql".into(), 2));
+        k.reject_lines
+            .insert(("db/migrations/0002_orders.sql".into(), 2));
     });
     let findings = base_findings();
     let (out, logs) = run(&fake, &ctx(), &findings, &PublishOptions::default());
     assert_eq!(out.posted, 2);
-    assert_eq!(out.rejected.iter().map(|f| f.fingerprint.as_str()).collect::<Vec<_>>(), vec!["fp0002"]);
-    assert!(fake.state().reviews.is_empty(), "the refused review stored nothing");
+    assert_eq!(
+        out.rejected
+            .iter()
+            .map(|f| f.fingerprint.as_str())
+            .collect::<Vec<_>>(),
+        vec!["fp0002"]
+    );
+    assert!(
+        fake.state().reviews.is_empty(),
+        "the refused review stored nothing"
+    );
     assert_eq!(fake.review_bodies().len(), 2);
     let summary = &fake.issue_bodies()[0];
-    assert!(summary.contains("table `refunds` has no row level security") && summary.contains("GitHub rejected the inline comment"));
+    assert!(
+        summary.contains("table `refunds` has no row level security")
+            && summary.contains("GitHub rejected the inline comment")
+    );
     assert!(logs.iter().any(|l| l.contains("one by one")));
     assert_clean_protocol(&fake);
 }
@@ -182,12 +271,19 @@ fn a_read_only_token_degrades_with_one_log_line() {
     let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
     fake.knobs(|k| k.read_only = true);
     let findings = base_findings();
-    let opts = PublishOptions { check_run: true, ..PublishOptions::default() };
+    let opts = PublishOptions {
+        check_run: true,
+        ..PublishOptions::default()
+    };
     let (out, logs) = run(&fake, &ctx(), &findings, &opts);
     assert!(out.degraded);
     assert_eq!(out.plan.kept.len(), 3, "findings still count");
     assert_eq!(fake.writes().len(), 1, "stops after the first refusal");
-    assert_eq!(logs.iter().filter(|l| l.contains("read-only")).count(), 1, "{logs:?}");
+    assert_eq!(
+        logs.iter().filter(|l| l.contains("read-only")).count(),
+        1,
+        "{logs:?}"
+    );
     assert_eq!(out.not_inline.len(), 3);
     assert_clean_protocol(&fake);
 }
@@ -207,12 +303,24 @@ fn a_fork_pull_request_makes_no_writes() {
 #[test]
 fn a_502_after_the_review_was_stored_does_not_duplicate_it() {
     let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
-    fake.knobs(|k| k.fail_first_post = Some(FailFirstPost { status: 502, applied: true }));
+    fake.knobs(|k| {
+        k.fail_first_post = Some(FailFirstPost {
+            status: 502,
+            applied: true,
+        })
+    });
     let findings = base_findings();
     let (out, _) = run(&fake, &ctx(), &findings, &PublishOptions::default());
     assert_eq!(out.posted, 3);
-    let reviews = fake.writes().iter().filter(|r| r.path.ends_with("/reviews")).count();
-    assert_eq!(reviews, 1, "octocrab's automatic re-POST is off and the publisher re-read first");
+    let reviews = fake
+        .writes()
+        .iter()
+        .filter(|r| r.path.ends_with("/reviews"))
+        .count();
+    assert_eq!(
+        reviews, 1,
+        "octocrab's automatic re-POST is off and the publisher re-read first"
+    );
     assert_eq!(fake.review_bodies().len(), 3);
     assert_eq!(fake.issue_bodies().len(), 1);
     assert_clean_protocol(&fake);
@@ -221,12 +329,23 @@ fn a_502_after_the_review_was_stored_does_not_duplicate_it() {
 #[test]
 fn a_502_before_anything_was_stored_is_retried_once_after_checking() {
     let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
-    fake.knobs(|k| k.fail_first_post = Some(FailFirstPost { status: 502, applied: false }));
+    fake.knobs(|k| {
+        k.fail_first_post = Some(FailFirstPost {
+            status: 502,
+            applied: false,
+        })
+    });
     let findings = base_findings();
     let (out, _) = run(&fake, &ctx(), &findings, &PublishOptions::default());
     assert_eq!(out.posted, 3);
     assert_eq!(fake.review_bodies().len(), 3);
-    assert_eq!(fake.writes().iter().filter(|r| r.path.ends_with("/reviews")).count(), 2);
+    assert_eq!(
+        fake.writes()
+            .iter()
+            .filter(|r| r.path.ends_with("/reviews"))
+            .count(),
+        2
+    );
     assert_clean_protocol(&fake);
 }
 
@@ -236,10 +355,27 @@ fn a_secondary_rate_limit_is_waited_out() {
     fake.knobs(|k| k.secondary_limit_retry_after = Some(1));
     let findings = base_findings();
     let mut waits = Vec::new();
-    let client = OctocrabApi::new(&fake.url, Some(TOKEN), fast(), Box::new(move |l| eprintln!("{l}"))).unwrap();
+    let client = OctocrabApi::new(
+        &fake.url,
+        Some(TOKEN),
+        fast(),
+        Box::new(move |l| eprintln!("{l}")),
+    )
+    .unwrap();
     let started = Instant::now();
-    let out = publish(&client, &ctx(), &findings, None, &PublishOptions::default(), &|_| None, &mut |l| waits.push(l.to_string()));
-    assert!(started.elapsed() >= Duration::from_secs(1), "honoured retry-after");
+    let out = publish(
+        &client,
+        &ctx(),
+        &findings,
+        None,
+        &PublishOptions::default(),
+        &|_| None,
+        &mut |l| waits.push(l.to_string()),
+    );
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "honoured retry-after"
+    );
     assert_eq!(out.posted, 3);
     assert_eq!(fake.state().reviews.len(), 1);
     let statuses: Vec<u16> = fake.writes().iter().map(|r| r.status).collect();
@@ -251,7 +387,11 @@ fn a_secondary_rate_limit_is_waited_out() {
 fn more_than_100_existing_comments_are_all_read() {
     let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
     for i in 0..130 {
-        fake.seed_review_comment("db/migrations/0002_orders.sql", 4, &format!("human comment {i}"));
+        fake.seed_review_comment(
+            "db/migrations/0002_orders.sql",
+            4,
+            &format!("human comment {i}"),
+        );
     }
     let findings = base_findings();
     // Our earlier comment on fp0003 sits on page 2.
@@ -263,7 +403,12 @@ fn more_than_100_existing_comments_are_all_read() {
     let (out, _) = run(&fake, &ctx(), &findings, &PublishOptions::default());
     assert_eq!((out.posted, out.existing), (2, 1));
     assert_eq!(out.summary_comment, Some(summary_id));
-    let pages: Vec<String> = fake.requests().iter().filter(|r| r.method == "GET" && r.path.ends_with("/pulls/42/comments")).map(|r| r.query.clone()).collect();
+    let pages: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with("/pulls/42/comments"))
+        .map(|r| r.query.clone())
+        .collect();
     assert_eq!(pages, vec!["per_page=100", "per_page=100&page=2"]);
     assert_eq!(fake.issue_bodies().len(), 121, "summary updated in place");
     assert_clean_protocol(&fake);
@@ -272,13 +417,29 @@ fn more_than_100_existing_comments_are_all_read() {
 #[test]
 fn more_than_50_annotations_are_sent_in_batches() {
     let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
-    let findings: Vec<Finding> =
-        (0..120).map(|i| finding("db/migrations/0002_orders.sql", 1 + i % 4, "sql/require-rls", &format!("finding {i}"), &format!("fp{i:04}"))).collect();
-    let opts = PublishOptions { comment: CommentMode::Off, check_run: true, ..PublishOptions::default() };
+    let findings: Vec<Finding> = (0..120)
+        .map(|i| {
+            finding(
+                "db/migrations/0002_orders.sql",
+                1 + i % 4,
+                "sql/require-rls",
+                &format!("finding {i}"),
+                &format!("fp{i:04}"),
+            )
+        })
+        .collect();
+    let opts = PublishOptions {
+        comment: CommentMode::Off,
+        check_run: true,
+        ..PublishOptions::default()
+    };
     let (out, _) = run(&fake, &ctx(), &findings, &opts);
     let id = out.check_run.unwrap();
     let writes = fake.writes();
-    assert_eq!(writes.iter().map(|r| r.method.as_str()).collect::<Vec<_>>(), vec!["POST", "PATCH", "PATCH"]);
+    assert_eq!(
+        writes.iter().map(|r| r.method.as_str()).collect::<Vec<_>>(),
+        vec!["POST", "PATCH", "PATCH"]
+    );
     let s = fake.state();
     let run = &s.check_runs[&id];
     assert_eq!(run["output"]["annotations_count"], 120);
@@ -292,8 +453,21 @@ fn more_than_50_annotations_are_sent_in_batches() {
 fn a_summary_that_would_exceed_65536_characters_is_truncated() {
     let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
     let long = "very long message ".repeat(40);
-    let findings: Vec<Finding> = (0..600).map(|i| finding("db/migrations/0001_init.sql", i + 1, "sql/require-rls", &long, &format!("fp{i:04}"))).collect();
-    let opts = PublishOptions { filter: FilterMode::NoFilter, ..PublishOptions::default() };
+    let findings: Vec<Finding> = (0..600)
+        .map(|i| {
+            finding(
+                "db/migrations/0001_init.sql",
+                i + 1,
+                "sql/require-rls",
+                &long,
+                &format!("fp{i:04}"),
+            )
+        })
+        .collect();
+    let opts = PublishOptions {
+        filter: FilterMode::NoFilter,
+        ..PublishOptions::default()
+    };
     let (out, _) = run(&fake, &ctx(), &findings, &opts);
     assert!(out.summary_comment.is_some());
     let body = &fake.issue_bodies()[0];
@@ -310,15 +484,33 @@ fn a_planted_secret_never_reaches_github() {
         "shop",
         42,
         HEAD,
-        vec![FakeFile { filename: ".env.example".into(), status: "added".into(), patch: Some(format!("@@ -0,0 +1 @@\n+STRIPE_KEY={secret}")) }],
+        vec![FakeFile {
+            filename: ".env.example".into(),
+            status: "added".into(),
+            patch: Some(format!("@@ -0,0 +1 @@\n+STRIPE_KEY={secret}")),
+        }],
     );
     // What a secret rule reports: the value masked to its last 4 characters.
-    let findings = vec![finding(".env.example", 1, "env/no-committed-secret", "`STRIPE_KEY` holds a live Stripe key (****p7dc)", "fpsecret")];
-    let opts = PublishOptions { check_run: true, ..PublishOptions::default() };
+    let findings = vec![finding(
+        ".env.example",
+        1,
+        "env/no-committed-secret",
+        "`STRIPE_KEY` holds a live Stripe key (****p7dc)",
+        "fpsecret",
+    )];
+    let opts = PublishOptions {
+        check_run: true,
+        ..PublishOptions::default()
+    };
     let (out, _) = run(&fake, &ctx(), &findings, &opts);
     assert_eq!(out.posted, 1);
     for r in fake.requests() {
-        assert!(!r.body.contains(secret) && !r.query.contains(secret), "{} {} leaked the secret", r.method, r.path);
+        assert!(
+            !r.body.contains(secret) && !r.query.contains(secret),
+            "{} {} leaked the secret",
+            r.method,
+            r.path
+        );
         assert!(!r.body.contains(TOKEN), "token in a body");
     }
     assert_clean_protocol(&fake);

@@ -8,6 +8,9 @@
 //! diagnostic and parsing resumes on the next line.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::source::Span;
 
@@ -522,6 +525,64 @@ pub fn env_role(path: &str) -> Option<EnvRole> {
     }
 }
 
+/// A place where code or a Compose file reads an environment variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvRead {
+    pub name: String,
+    /// The variable name inside the expression.
+    pub span: Span,
+}
+
+/// Environment reads found in a source file (`process.env.X`, `import.meta.env.X`,
+/// `os.environ["X"]`, `std::env::var("X")`, `os.Getenv("X")`, `ENV["X"]`, …) or a Compose file
+/// (`${X}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodeFile {
+    pub reads: Vec<EnvRead>,
+}
+
+/// Is this path a Docker Compose file (whose `${VAR}` references are environment reads)?
+pub fn is_compose_file(path: &str) -> bool {
+    let name = path
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(path)
+        .to_ascii_lowercase();
+    (name.starts_with("docker-compose") || name.starts_with("compose"))
+        && (name.ends_with(".yml") || name.ends_with(".yaml"))
+}
+
+impl CodeFile {
+    pub fn parse(path: &str, text: &str) -> CodeFile {
+        static CODE: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(concat!(
+                r#"(?:\b(?:process\.env|import\.meta\.env|Bun\.env)\.([A-Za-z_][A-Za-z0-9_]*))"#,
+                r#"|(?:\b(?:process\.env|os\.environ|ENV)\[\s*["'`]([A-Za-z_][A-Za-z0-9_]*)["'`]\s*\])"#,
+                r#"|(?:(?:\bDeno\.env\.get|\bos\.getenv|\bos\.environ\.get|\bos\.Getenv|\bos\.LookupEnv|\benv::var(?:_os)?|\benv!|\boption_env!|\bENV\.fetch|\bgetenv)\(\s*["'`]([A-Za-z_][A-Za-z0-9_]*)["'`])"#,
+            ))
+            .expect("static regex")
+        });
+        static COMPOSE: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:[:?=-][^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+                .expect("static regex")
+        });
+        let regex = if is_compose_file(path) {
+            &*COMPOSE
+        } else {
+            &*CODE
+        };
+        let reads = regex
+            .captures_iter(text)
+            .filter_map(|caps| caps.iter().skip(1).flatten().next())
+            .map(|m| EnvRead {
+                name: m.as_str().to_string(),
+                span: Span::new(m.start(), m.end()),
+            })
+            .collect();
+        CodeFile { reads }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -734,6 +795,39 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn code_reads() {
+        let text = "const a = process.env.API_URL;\nconst b = import.meta.env.VITE_KEY;\nx = os.environ[\"DB_URL\"]\ny = os.getenv('REDIS_URL')\nlet z = std::env::var(\"TOKEN\");\nprocess.env['SECRET_X']\n";
+        let code = CodeFile::parse("src/app.ts", text);
+        let names: Vec<_> = code
+            .reads
+            .iter()
+            .map(|r| (r.name.as_str(), lc(text, r.span.start)))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("API_URL", (1, 23)),
+                ("VITE_KEY", (2, 27)),
+                ("DB_URL", (3, 17)),
+                ("REDIS_URL", (4, 16)),
+                ("TOKEN", (5, 24)),
+                ("SECRET_X", (6, 14))
+            ]
+        );
+        let compose = "services:\n  api:\n    environment:\n      DB: ${DATABASE_URL:?required}\n      X: $PLAIN\n";
+        let reads = CodeFile::parse("docker-compose.yml", compose).reads;
+        assert_eq!(
+            reads.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["DATABASE_URL", "PLAIN"]
+        );
+        assert!(
+            CodeFile::parse("notes.ts", "// no env here")
+                .reads
+                .is_empty()
+        );
     }
 
     #[test]

@@ -18,15 +18,30 @@ pub enum FileKind {
     Sql,
     /// A Dockerfile or Containerfile.
     Docker,
+    /// A dotenv file: a real environment (`.env`) or a template (`.env.example`).
+    Env,
+    /// Source code and Compose files, read for environment-variable references.
+    Code,
+    /// Docs, reports, notes and logs: scanned for plaintext secrets only.
+    Text,
 }
 
 impl FileKind {
-    pub const ALL: &'static [FileKind] = &[FileKind::Sql, FileKind::Docker];
+    pub const ALL: &'static [FileKind] = &[
+        FileKind::Sql,
+        FileKind::Docker,
+        FileKind::Env,
+        FileKind::Code,
+        FileKind::Text,
+    ];
 
     pub const fn as_str(self) -> &'static str {
         match self {
             FileKind::Sql => "sql",
             FileKind::Docker => "docker",
+            FileKind::Env => "env",
+            FileKind::Code => "code",
+            FileKind::Text => "text",
         }
     }
 
@@ -47,19 +62,50 @@ impl FileKind {
                 "**/Containerfile",
                 "**/Containerfile.*",
             ],
+            FileKind::Env => &[
+                "**/.env",
+                "**/.env.*",
+                "**/*.env",
+                "**/env.example",
+                "**/env.sample",
+                "**/env.template",
+                "**/env.dist",
+            ],
+            FileKind::Code => &[
+                "**/*.{js,jsx,ts,tsx,mjs,cjs,vue,svelte,astro}",
+                "**/*.{py,rb,go,rs}",
+                "**/docker-compose*.{yml,yaml}",
+                "**/compose*.{yml,yaml}",
+            ],
+            FileKind::Text => &[
+                "**/docs/**",
+                "**/reports/**",
+                "**/notes/**",
+                "**/incidents/**",
+                "**/runbooks/**",
+                "**/*.md",
+                "**/*.txt",
+                "**/*.log",
+            ],
         }
     }
 
     /// The rule-id prefix of rules that check this kind.
     pub const fn rule_kind(self) -> &'static str {
-        self.as_str()
+        match self {
+            FileKind::Code => "env",
+            FileKind::Text => "secret",
+            _ => self.as_str(),
+        }
     }
 
     /// Line-comment marker used for inline suppressions in files of this kind.
     pub const fn comment_markers(self) -> &'static [&'static str] {
         match self {
             FileKind::Sql => &["--", "/*"],
-            FileKind::Docker => &["#"],
+            FileKind::Docker | FileKind::Env => &["#"],
+            FileKind::Code => &["//", "/*", "#", "<!--"],
+            FileKind::Text => &["<!--", "#", "//"],
         }
     }
 }
@@ -69,6 +115,10 @@ impl FileKind {
 pub enum Document {
     Sql(sql::SqlFile),
     Docker(dockerfile::Dockerfile),
+    Env(env::EnvFile),
+    Code(env::CodeFile),
+    /// Text files carry no model: rules read `ParsedFile::source`.
+    Text,
 }
 
 /// One file after reading and parsing.
@@ -84,6 +134,20 @@ impl ParsedFile {
     pub fn sql(&self) -> Option<&sql::SqlFile> {
         match &self.document {
             Document::Sql(sql) => Some(sql),
+            _ => None,
+        }
+    }
+
+    pub fn env(&self) -> Option<&env::EnvFile> {
+        match &self.document {
+            Document::Env(env) => Some(env),
+            _ => None,
+        }
+    }
+
+    pub fn code(&self) -> Option<&env::CodeFile> {
+        match &self.document {
+            Document::Code(code) => Some(code),
             _ => None,
         }
     }

@@ -47,7 +47,12 @@ impl ActionsEnv {
     }
 
     pub fn run_url(&self) -> Option<String> {
-        Some(format!("{}/{}/actions/runs/{}", self.server_url.trim_end_matches('/'), self.repository.as_deref()?, self.run_id.as_deref()?))
+        Some(format!(
+            "{}/{}/actions/runs/{}",
+            self.server_url.trim_end_matches('/'),
+            self.repository.as_deref()?,
+            self.run_id.as_deref()?
+        ))
     }
 }
 
@@ -91,25 +96,60 @@ pub enum ContextError {
 /// The pull request to publish to, from the environment and the event payload. Uses
 /// `pull_request.head.sha` (the PR's own commit), never `GITHUB_SHA` (a merge commit).
 pub fn pr_context(env: &ActionsEnv) -> Result<PrContext, ContextError> {
-    let repository = env.repository.as_deref().ok_or(ContextError::NoRepository)?;
-    let (owner, repo) = repository.split_once('/').filter(|(o, r)| !o.is_empty() && !r.is_empty()).ok_or(ContextError::NoRepository)?;
+    let repository = env
+        .repository
+        .as_deref()
+        .ok_or(ContextError::NoRepository)?;
+    let (owner, repo) = repository
+        .split_once('/')
+        .filter(|(o, r)| !o.is_empty() && !r.is_empty())
+        .ok_or(ContextError::NoRepository)?;
     let path = env.event_path.as_deref().ok_or(ContextError::NoEvent)?;
-    let bad = |message: String| ContextError::BadEvent { path: path.display().to_string(), message };
+    let bad = |message: String| ContextError::BadEvent {
+        path: path.display().to_string(),
+        message,
+    };
     let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
     let event: Event = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
     let event_name = env.event_name.clone().unwrap_or_default();
     let not_pr = || ContextError::NotPullRequest(event_name.clone());
     let pr = event.pull_request.ok_or_else(not_pr)?;
     let number = pr.number.or(event.number).ok_or_else(not_pr)?;
-    let head_sha = pr.head.as_ref().and_then(|h| h.sha.clone()).filter(|s| !s.is_empty()).ok_or_else(|| bad("pull_request.head.sha is missing".into()))?;
-    let head_repo = pr.head.as_ref().and_then(|h| h.repo.as_ref()).and_then(|r| r.full_name.as_deref());
-    let base_repo = pr.base.as_ref().and_then(|b| b.repo.as_ref()).and_then(|r| r.full_name.as_deref()).unwrap_or(repository);
+    let head_sha = pr
+        .head
+        .as_ref()
+        .and_then(|h| h.sha.clone())
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| bad("pull_request.head.sha is missing".into()))?;
+    let head_repo = pr
+        .head
+        .as_ref()
+        .and_then(|h| h.repo.as_ref())
+        .and_then(|r| r.full_name.as_deref());
+    let base_repo = pr
+        .base
+        .as_ref()
+        .and_then(|b| b.repo.as_ref())
+        .and_then(|r| r.full_name.as_deref())
+        .unwrap_or(repository);
     // `pull_request_target` runs with a write token even for forks; a deleted fork has `head.repo: null`.
     let fork = event_name != "pull_request_target" && head_repo != Some(base_repo);
-    let read_only = fork.then(|| format!("pull request from a fork ({})", head_repo.unwrap_or("deleted repository")));
-    let blob_base = Some(format!("{}/{repository}/blob/{head_sha}", env.server_url.trim_end_matches('/')));
+    let read_only = fork.then(|| {
+        format!(
+            "pull request from a fork ({})",
+            head_repo.unwrap_or("deleted repository")
+        )
+    });
+    let blob_base = Some(format!(
+        "{}/{repository}/blob/{head_sha}",
+        env.server_url.trim_end_matches('/')
+    ));
     Ok(PrContext {
-        pr: PrRef { owner: owner.to_string(), repo: repo.to_string(), number },
+        pr: PrRef {
+            owner: owner.to_string(),
+            repo: repo.to_string(),
+            number,
+        },
         head_sha,
         read_only,
         blob_base,
@@ -131,7 +171,11 @@ pub fn write_outputs(path: &Path, outputs: &[(&str, String)]) -> std::io::Result
             text.push_str(&format!("{name}={value}\n"));
         }
     }
-    std::fs::OpenOptions::new().create(true).append(true).open(path)?.write_all(text.as_bytes())
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?
+        .write_all(text.as_bytes())
 }
 
 /// Appends markdown to `$GITHUB_STEP_SUMMARY`, keeping the file under GitHub's 1 MiB per step.
@@ -139,7 +183,11 @@ pub fn append_step_summary(path: &Path, markdown: &str) -> std::io::Result<()> {
     let used = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
     let room = super::render::STEP_SUMMARY_LIMIT.saturating_sub(used);
     let text = super::render::truncate_bytes(markdown.to_string(), room);
-    std::fs::OpenOptions::new().create(true).append(true).open(path)?.write_all(text.as_bytes())
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?
+        .write_all(text.as_bytes())
 }
 
 #[cfg(test)]
@@ -166,11 +214,24 @@ mod tests {
         let same = r#"{"number":7,"pull_request":{"number":7,"head":{"sha":"h1","repo":{"full_name":"acme/shop"}},"base":{"sha":"b1","repo":{"full_name":"acme/shop"}}}}"#;
         let (_d, env) = env_with(same, "pull_request");
         let ctx = pr_context(&env).unwrap();
-        assert_eq!((ctx.pr.number, ctx.head_sha.as_str(), ctx.read_only.is_some()), (7, "h1", false));
-        assert_eq!(ctx.run_url.as_deref(), Some("https://github.com/acme/shop/actions/runs/77"));
+        assert_eq!(
+            (
+                ctx.pr.number,
+                ctx.head_sha.as_str(),
+                ctx.read_only.is_some()
+            ),
+            (7, "h1", false)
+        );
+        assert_eq!(
+            ctx.run_url.as_deref(),
+            Some("https://github.com/acme/shop/actions/runs/77")
+        );
         let fork = same.replacen("acme/shop", "mallory/shop", 1);
         let (_d, env) = env_with(&fork, "pull_request");
-        assert_eq!(pr_context(&env).unwrap().read_only.as_deref(), Some("pull request from a fork (mallory/shop)"));
+        assert_eq!(
+            pr_context(&env).unwrap().read_only.as_deref(),
+            Some("pull request from a fork (mallory/shop)")
+        );
         let (_d, env) = env_with(&fork, "pull_request_target");
         assert!(pr_context(&env).unwrap().read_only.is_none());
         let deleted = r#"{"pull_request":{"number":3,"head":{"sha":"h","repo":null},"base":{"repo":{"full_name":"acme/shop"}}}}"#;
@@ -180,11 +241,19 @@ mod tests {
 
     #[test]
     fn bad_payloads_are_errors_not_panics() {
-        for (payload, name) in [("{}", "push"), ("not json", "pull_request"), (r#"{"pull_request":{"number":1,"head":{}}}"#, "pull_request"), ("[]", "x")] {
+        for (payload, name) in [
+            ("{}", "push"),
+            ("not json", "pull_request"),
+            (r#"{"pull_request":{"number":1,"head":{}}}"#, "pull_request"),
+            ("[]", "x"),
+        ] {
             let (_d, env) = env_with(payload, name);
             assert!(pr_context(&env).is_err(), "{payload}");
         }
-        assert_eq!(pr_context(&ActionsEnv::default()).err(), Some(ContextError::NoRepository));
+        assert_eq!(
+            pr_context(&ActionsEnv::default()).err(),
+            Some(ContextError::NoRepository)
+        );
     }
 
     #[test]

@@ -152,7 +152,12 @@ pub trait GitHubApi {
     /// Creates one review; returns its id.
     fn create_review(&self, pr: &PrRef, review: &NewReview) -> ApiResult<u64>;
     /// Creates one stand-alone review comment (the fallback when a review is refused).
-    fn create_review_comment(&self, pr: &PrRef, commit_id: &str, comment: &DraftComment) -> ApiResult<u64>;
+    fn create_review_comment(
+        &self,
+        pr: &PrRef,
+        commit_id: &str,
+        comment: &DraftComment,
+    ) -> ApiResult<u64>;
     fn update_review_comment(&self, pr: &PrRef, comment_id: u64, body: &str) -> ApiResult<()>;
     fn list_issue_comments(&self, pr: &PrRef) -> ApiResult<Vec<IssueComment>>;
     fn create_issue_comment(&self, pr: &PrRef, body: &str) -> ApiResult<u64>;

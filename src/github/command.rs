@@ -79,7 +79,13 @@ pub fn run(args: &GithubArgs) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     }
-    let mut report = engine::run(&policy, &Options { paths: args.paths.clone(), threads: args.threads });
+    let mut report = engine::run(
+        &policy,
+        &Options {
+            paths: args.paths.clone(),
+            threads: args.threads,
+        },
+    );
     let env = ActionsEnv::from_env();
 
     let mut tool_error = false;
@@ -111,20 +117,44 @@ pub fn run(args: &GithubArgs) -> ExitCode {
             if env.token.is_none() && ctx.read_only.is_none() {
                 ctx.read_only = Some("no GITHUB_TOKEN in the environment".into());
             }
-            let client = OctocrabApi::new(&env.api_url, env.token.as_deref(), RetryPolicy::default(), Box::new(|l| log(&format!("tollgate: {l}"))));
+            let client = OctocrabApi::new(
+                &env.api_url,
+                env.token.as_deref(),
+                RetryPolicy::default(),
+                Box::new(|l| log(&format!("tollgate: {l}"))),
+            );
             let outcome = match &client {
-                Ok(client) => publish(client, &ctx, &findings, Some(&governance), &opts, &docs, &mut |l| log(l)),
+                Ok(client) => publish(
+                    client,
+                    &ctx,
+                    &findings,
+                    Some(&governance),
+                    &opts,
+                    &docs,
+                    &mut |l| log(l),
+                ),
                 Err(err) => {
-                    log(&format!("tollgate: {err}; reporting through annotations and the step summary only"));
-                    no_api_outcome(&findings, format!("The GitHub API could not be used: {err}"))
+                    log(&format!(
+                        "tollgate: {err}; reporting through annotations and the step summary only"
+                    ));
+                    no_api_outcome(
+                        &findings,
+                        format!("The GitHub API could not be used: {err}"),
+                    )
                 }
             };
             (ctx, outcome)
         }
         Err(err) => {
-            log(&format!("tollgate: {err}; reporting every finding through annotations and the step summary"));
+            log(&format!(
+                "tollgate: {err}; reporting every finding through annotations and the step summary"
+            ));
             let ctx = PrContext {
-                pr: PrRef { owner: String::new(), repo: String::new(), number: 0 },
+                pr: PrRef {
+                    owner: String::new(),
+                    repo: String::new(),
+                    number: 0,
+                },
                 head_sha: std::env::var("GITHUB_SHA").unwrap_or_default(),
                 read_only: Some(err.to_string()),
                 blob_base: None,
@@ -140,7 +170,10 @@ pub fn run(args: &GithubArgs) -> ExitCode {
     report.findings = kept;
     let annotations = report::github::render(&report);
     let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_all(annotations.as_bytes()).and_then(|()| stdout.flush()) {
+    if let Err(e) = stdout
+        .write_all(annotations.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             log(&format!("error: cannot write annotations: {e}"));
             tool_error = true;
@@ -151,17 +184,33 @@ pub fn run(args: &GithubArgs) -> ExitCode {
     if let Some(path) = &env.step_summary {
         let markdown = render_summary(&input, STEP_SUMMARY_LIMIT, false);
         if let Err(e) = append_step_summary(path, &markdown) {
-            log(&format!("error: cannot write the step summary {}: {e}", path.display()));
+            log(&format!(
+                "error: cannot write the step summary {}: {e}",
+                path.display()
+            ));
             tool_error = true;
         }
     }
     if let Some(path) = &env.output {
-        let count = |level: Level| outcome.plan.kept.iter().filter(|f| f.level == level).count();
+        let count = |level: Level| {
+            outcome
+                .plan
+                .kept
+                .iter()
+                .filter(|f| f.level == level)
+                .count()
+        };
         let outputs = [
             ("findings", outcome.plan.kept.len().to_string()),
             ("errors", count(Level::Error).to_string()),
             ("warnings", count(Level::Warning).to_string()),
-            ("sarif-file", args.sarif_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default()),
+            (
+                "sarif-file",
+                args.sarif_file
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+            ),
         ];
         if let Err(e) = write_outputs(path, &outputs) {
             log(&format!("error: cannot write {}: {e}", path.display()));
@@ -181,6 +230,10 @@ pub fn run(args: &GithubArgs) -> ExitCode {
 fn no_api_outcome(findings: &[Finding], note: String) -> Outcome<'_> {
     let mut plan = plan(findings, None, FilterMode::NoFilter);
     plan.outside.extend(plan.inline.drain(..).map(|(f, _)| f));
-    Outcome { plan, notes: vec![note], degraded: true, ..Outcome::default() }
+    Outcome {
+        plan,
+        notes: vec![note],
+        degraded: true,
+        ..Outcome::default()
+    }
 }
-

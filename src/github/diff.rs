@@ -24,7 +24,10 @@ impl FileDiff {
 
     /// A file with only a header and no patch (renamed without changes, binary, too large).
     pub fn without_patch() -> Self {
-        Self { patch_missing: true, ..Self::default() }
+        Self {
+            patch_missing: true,
+            ..Self::default()
+        }
     }
 }
 
@@ -44,7 +47,10 @@ pub fn parse_patch(patch: &str) -> FileDiff {
         if line.starts_with("@@") {
             match parse_hunk_header(line) {
                 Some((old_len, new_start, new_len)) => {
-                    diff.hunks.push((new_start, new_start.saturating_add(new_len.saturating_sub(1))));
+                    diff.hunks.push((
+                        new_start,
+                        new_start.saturating_add(new_len.saturating_sub(1)),
+                    ));
                     cursor = Some((new_start, diff.hunks.len() - 1));
                     old_left = old_len;
                     new_left = new_len;
@@ -110,8 +116,14 @@ mod tests {
     #[test]
     fn added_and_context_lines_use_new_numbering() {
         let diff = parse_patch(PATCH);
-        assert_eq!(diff.added.iter().copied().collect::<Vec<_>>(), vec![2, 3, 5, 23]);
-        assert_eq!(diff.context.iter().copied().collect::<Vec<_>>(), vec![1, 4, 6, 22, 24]);
+        assert_eq!(
+            diff.added.iter().copied().collect::<Vec<_>>(),
+            vec![2, 3, 5, 23]
+        );
+        assert_eq!(
+            diff.context.iter().copied().collect::<Vec<_>>(),
+            vec![1, 4, 6, 22, 24]
+        );
         assert_eq!(diff.hunks, vec![(1, 6), (22, 24)]);
         assert!(diff.commentable(22) && !diff.commentable(7) && !diff.commentable(21));
         assert!(!diff.patch_missing);
@@ -130,7 +142,14 @@ mod tests {
     fn crlf_and_garbage_never_panic() {
         let diff = parse_patch("@@ -1 +1 @@\r\n-a\r\n+b\r\n");
         assert_eq!(diff.added.iter().copied().collect::<Vec<_>>(), vec![1]);
-        for junk in ["", "@@", "@@ -x +y @@", "@@ -1,99999999999 +4294967295,9 @@\n+a\n+b", "+++ b/x\n+no hunk", "@@ -1 +1 @@"] {
+        for junk in [
+            "",
+            "@@",
+            "@@ -x +y @@",
+            "@@ -1,99999999999 +4294967295,9 @@\n+a\n+b",
+            "+++ b/x\n+no hunk",
+            "@@ -1 +1 @@",
+        ] {
             let _ = parse_patch(junk);
         }
         assert!(parse_patch("@@ garbage").patch_missing);

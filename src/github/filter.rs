@@ -42,7 +42,9 @@ impl FromStr for FilterMode {
             "diff_context" | "diff-context" => Ok(FilterMode::DiffContext),
             "file" => Ok(FilterMode::File),
             "nofilter" | "no-filter" | "none" => Ok(FilterMode::NoFilter),
-            other => Err(format!("unknown filter mode `{other}` (expected added, diff_context, file or nofilter)")),
+            other => Err(format!(
+                "unknown filter mode `{other}` (expected added, diff_context, file or nofilter)"
+            )),
         }
     }
 }
@@ -69,7 +71,10 @@ pub fn place(finding: &Finding, diff: &PrDiff, mode: FilterMode) -> Placement {
         FilterMode::File => file.is_some(),
         FilterMode::NoFilter => true,
     };
-    Placement { kept, inline_line: (kept && commentable).then_some(line) }
+    Placement {
+        kept,
+        inline_line: (kept && commentable).then_some(line),
+    }
 }
 
 #[cfg(test)]
@@ -80,7 +85,10 @@ mod tests {
 
     fn diff() -> PrDiff {
         let mut diff = PrDiff::new();
-        diff.insert("db/1.sql".into(), parse_patch("@@ -1,2 +1,3 @@\n a\n+b\n c"));
+        diff.insert(
+            "db/1.sql".into(),
+            parse_patch("@@ -1,2 +1,3 @@\n a\n+b\n c"),
+        );
         diff
     }
 
@@ -98,18 +106,30 @@ mod tests {
             (FilterMode::NoFilter, [true, true, true, true]),
         ];
         for (mode, expect) in table {
-            let got: Vec<bool> = [&added, &context, &same_file, &elsewhere].iter().map(|f| place(f, &diff, mode).kept).collect();
+            let got: Vec<bool> = [&added, &context, &same_file, &elsewhere]
+                .iter()
+                .map(|f| place(f, &diff, mode).kept)
+                .collect();
             assert_eq!(got, expect, "{mode:?}");
         }
-        assert_eq!(place(&context, &diff, FilterMode::File).inline_line, Some(3));
-        assert_eq!(place(&same_file, &diff, FilterMode::NoFilter).inline_line, None);
+        assert_eq!(
+            place(&context, &diff, FilterMode::File).inline_line,
+            Some(3)
+        );
+        assert_eq!(
+            place(&same_file, &diff, FilterMode::NoFilter).inline_line,
+            None
+        );
         assert_eq!(place(&context, &diff, FilterMode::Added).inline_line, None);
     }
 
     #[test]
     fn parses_mode_names() {
         assert_eq!("".parse::<FilterMode>(), Ok(FilterMode::Added));
-        assert_eq!("diff_context".parse::<FilterMode>(), Ok(FilterMode::DiffContext));
+        assert_eq!(
+            "diff_context".parse::<FilterMode>(),
+            Ok(FilterMode::DiffContext)
+        );
         assert_eq!("nofilter".parse::<FilterMode>(), Ok(FilterMode::NoFilter));
         assert!("everything".parse::<FilterMode>().is_err());
     }

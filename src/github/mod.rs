@@ -22,7 +22,13 @@ pub(crate) mod test_support {
     use crate::finding::{Finding, Level};
     use crate::source::{LineCol, Span};
 
-    pub fn finding(path: &str, line: usize, level: Level, rule: &'static str, message: &str) -> Finding {
+    pub fn finding(
+        path: &str,
+        line: usize,
+        level: Level,
+        rule: &'static str,
+        message: &str,
+    ) -> Finding {
         Finding {
             rule,
             level,
@@ -32,13 +38,22 @@ pub(crate) mod test_support {
             span: Span::new(0, 3),
             start: LineCol { line, column: 1 },
             end: LineCol { line, column: 4 },
-            fingerprint: format!("{:032x}", line as u128 * 7919 + path.len() as u128 + rule.len() as u128 * 31),
+            fingerprint: format!(
+                "{:032x}",
+                line as u128 * 7919 + path.len() as u128 + rule.len() as u128 * 31
+            ),
             related: vec![],
             redactions: vec![],
         }
     }
 
     pub fn finding_at(path: &str, line: usize) -> Finding {
-        finding(path, line, Level::Error, "sql/require-rls", "table has no row level security")
+        finding(
+            path,
+            line,
+            Level::Error,
+            "sql/require-rls",
+            "table has no row level security",
+        )
     }
 }

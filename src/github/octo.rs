@@ -16,8 +16,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::api::{
-    ApiError, ApiResult, CheckRunUpdate, DraftComment, GitHubApi, IssueComment, NewCheckRun, NewReview, PrFile, PrRef,
-    ReviewComment,
+    ApiError, ApiResult, CheckRunUpdate, DraftComment, GitHubApi, IssueComment, NewCheckRun,
+    NewReview, PrFile, PrRef, ReviewComment,
 };
 
 /// How long and how often to wait. Waits are real sleeps; there are no concurrent requests.
@@ -64,22 +64,33 @@ pub struct OctocrabApi {
 
 impl std::fmt::Debug for OctocrabApi {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OctocrabApi").field("base", &self.base).finish_non_exhaustive()
+        f.debug_struct("OctocrabApi")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
     }
 }
 
 impl OctocrabApi {
     /// A client for `api_url` (`GITHUB_API_URL`; GHES paths like `/api/v3` are kept). The token is
     /// held by octocrab as a secret and only sent to that host. `log` receives one line per wait.
-    pub fn new(api_url: &str, token: Option<&str>, policy: RetryPolicy, log: Box<dyn Fn(&str)>) -> ApiResult<Self> {
+    pub fn new(
+        api_url: &str,
+        token: Option<&str>,
+        policy: RetryPolicy,
+        log: Box<dyn Fn(&str)>,
+    ) -> ApiResult<Self> {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| ApiError::Other { message: format!("cannot start the HTTP runtime: {e}") })?;
+            .map_err(|e| ApiError::Other {
+                message: format!("cannot start the HTTP runtime: {e}"),
+            })?;
         let base = api_url.trim_end_matches('/').to_string();
         let mut builder = Octocrab::builder()
             .base_uri(base.as_str())
-            .map_err(|_| ApiError::Other { message: format!("invalid GitHub API URL `{base}`") })?
+            .map_err(|_| ApiError::Other {
+                message: format!("invalid GitHub API URL `{base}`"),
+            })?
             .add_retry_config(RetryConfig::None)
             .set_connect_timeout(Some(Duration::from_secs(10)))
             .set_read_timeout(Some(Duration::from_secs(60)));
@@ -89,13 +100,27 @@ impl OctocrabApi {
         // octocrab's buffer worker is spawned at build time, so build inside the runtime.
         let crab = {
             let _guard = rt.enter();
-            builder.build().map_err(|e| ApiError::Other { message: format!("cannot build the GitHub client: {e}") })?
+            builder.build().map_err(|e| ApiError::Other {
+                message: format!("cannot build the GitHub client: {e}"),
+            })?
         };
-        Ok(Self { crab, rt, base, policy, writes: Cell::new(0), log })
+        Ok(Self {
+            crab,
+            rt,
+            base,
+            policy,
+            writes: Cell::new(0),
+            log,
+        })
     }
 
     /// One request with the retry policy; returns status, headers and body text of a 2xx.
-    fn send(&self, method: Method, route: &str, body: Option<&Value>) -> ApiResult<(HeaderMap, String)> {
+    fn send(
+        &self,
+        method: Method,
+        route: &str,
+        body: Option<&Value>,
+    ) -> ApiResult<(HeaderMap, String)> {
         let write = method != Method::GET;
         if write {
             let done = self.writes.get();
@@ -120,7 +145,8 @@ impl OctocrabApi {
             let (status, headers, text) = match outcome {
                 Ok(parts) => parts,
                 Err(err) => {
-                    let message = format!("{method} {route}: connection failed: {}", short_error(&err));
+                    let message =
+                        format!("{method} {route}: connection failed: {}", short_error(&err));
                     if write {
                         return Err(ApiError::Uncertain { message });
                     }
@@ -135,7 +161,11 @@ impl OctocrabApi {
             if status.is_success() {
                 return Ok((headers, text));
             }
-            let message = format!("{method} {route}: {} {}", status.as_u16(), error_message(&text));
+            let message = format!(
+                "{method} {route}: {} {}",
+                status.as_u16(),
+                error_message(&text)
+            );
             if let Some(wait) = self.rate_limit_wait(status, &headers, &text, attempt) {
                 if attempt >= self.policy.max_retries || wait > self.policy.max_wait {
                     return Err(ApiError::RateLimited { message });
@@ -152,7 +182,10 @@ impl OctocrabApi {
                     continue;
                 }
                 StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND => {
-                    ApiError::Forbidden { status: status.as_u16(), message }
+                    ApiError::Forbidden {
+                        status: status.as_u16(),
+                        message,
+                    }
                 }
                 StatusCode::UNPROCESSABLE_ENTITY => ApiError::Unprocessable { message },
                 _ => ApiError::Other { message },
@@ -161,38 +194,62 @@ impl OctocrabApi {
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        self.policy.base_backoff.saturating_mul(1u32 << attempt.min(16))
+        self.policy
+            .base_backoff
+            .saturating_mul(1u32 << attempt.min(16))
     }
 
     fn pause(&self, wait: Duration, why: &str) {
-        (self.log)(&format!("waiting {}s before retrying: {why}", wait.as_secs_f32().ceil()));
+        (self.log)(&format!(
+            "waiting {}s before retrying: {why}",
+            wait.as_secs_f32().ceil()
+        ));
         std::thread::sleep(wait);
     }
 
     /// `Some(wait)` when the response is a primary or secondary rate limit (GitHub's documented
     /// order: `retry-after`, then `x-ratelimit-remaining: 0` + reset, then at least a minute).
-    fn rate_limit_wait(&self, status: StatusCode, headers: &HeaderMap, text: &str, attempt: u32) -> Option<Duration> {
+    fn rate_limit_wait(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        text: &str,
+        attempt: u32,
+    ) -> Option<Duration> {
         if status != StatusCode::FORBIDDEN && status != StatusCode::TOO_MANY_REQUESTS {
             return None;
         }
-        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+        };
         let grow = |wait: Duration| wait.saturating_mul(1u32 << attempt.min(16));
         if let Some(secs) = header("retry-after").and_then(|v| v.parse::<u64>().ok()) {
             return Some(grow(Duration::from_secs(secs)));
         }
         if header("x-ratelimit-remaining") == Some("0") {
-            let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-            let reset = header("x-ratelimit-reset").and_then(|v| v.parse::<u64>().ok()).unwrap_or(now);
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let reset = header("x-ratelimit-reset")
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(now);
             return Some(Duration::from_secs(reset.saturating_sub(now) + 1));
         }
-        if status == StatusCode::TOO_MANY_REQUESTS || text.to_ascii_lowercase().contains("secondary rate") {
+        if status == StatusCode::TOO_MANY_REQUESTS
+            || text.to_ascii_lowercase().contains("secondary rate")
+        {
             return Some(grow(self.policy.secondary_fallback));
         }
         None
     }
 
     fn json<T: DeserializeOwned>(route: &str, text: &str) -> ApiResult<T> {
-        serde_json::from_str(text).map_err(|e| ApiError::Other { message: format!("unexpected response from {route}: {e}") })
+        serde_json::from_str(text).map_err(|e| ApiError::Other {
+            message: format!("unexpected response from {route}: {e}"),
+        })
     }
 
     /// Every page of a list, following `Link: rel="next"`.
@@ -202,7 +259,10 @@ impl OctocrabApi {
         for _ in 0..MAX_PAGES {
             let (headers, text) = self.send(Method::GET, &route, None)?;
             items.extend(Self::json::<Vec<T>>(&route, &text)?);
-            let next = headers.get("link").and_then(|v| v.to_str().ok()).and_then(next_link);
+            let next = headers
+                .get("link")
+                .and_then(|v| v.to_str().ok())
+                .and_then(next_link);
             match next.map(|url| self.route_of(&url)) {
                 Some(next) if next != route => route = next,
                 _ => return Ok(items),
@@ -222,11 +282,18 @@ impl OctocrabApi {
 
     fn id_of(route: &str, text: &str) -> ApiResult<u64> {
         let value: Value = Self::json(route, text)?;
-        value.get("id").and_then(Value::as_u64).ok_or_else(|| ApiError::Other { message: format!("no id in the response from {route}") })
+        value
+            .get("id")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| ApiError::Other {
+                message: format!("no id in the response from {route}"),
+            })
     }
 
     fn to_value<T: serde::Serialize>(body: &T) -> ApiResult<Value> {
-        serde_json::to_value(body).map_err(|e| ApiError::Other { message: format!("cannot encode request: {e}") })
+        serde_json::to_value(body).map_err(|e| ApiError::Other {
+            message: format!("cannot encode request: {e}"),
+        })
     }
 }
 
@@ -234,7 +301,9 @@ impl OctocrabApi {
 pub fn next_link(header: &str) -> Option<String> {
     header.split(',').find_map(|part| {
         let (url, params) = part.split_once(';')?;
-        let is_next = params.split(';').any(|p| matches!(p.trim(), "rel=\"next\"" | "rel=next"));
+        let is_next = params
+            .split(';')
+            .any(|p| matches!(p.trim(), "rel=\"next\"" | "rel=next"));
         let url = url.trim().strip_prefix('<')?.strip_suffix('>')?;
         is_next.then(|| url.to_string())
     })
@@ -245,11 +314,19 @@ fn error_message(text: &str) -> String {
     let Ok(value) = serde_json::from_str::<Value>(text) else {
         return text.chars().take(200).collect();
     };
-    let mut message = value.get("message").and_then(Value::as_str).unwrap_or("").to_string();
+    let mut message = value
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if let Some(errors) = value.get("errors").and_then(Value::as_array) {
         let details: Vec<String> = errors
             .iter()
-            .filter_map(|e| e.as_str().map(str::to_string).or_else(|| e.get("message").and_then(Value::as_str).map(str::to_string)))
+            .filter_map(|e| {
+                e.as_str()
+                    .map(str::to_string)
+                    .or_else(|| e.get("message").and_then(Value::as_str).map(str::to_string))
+            })
             .collect();
         if !details.is_empty() {
             message = format!("{message}: {}", details.join("; "));
@@ -265,11 +342,19 @@ fn short_error(err: &octocrab::Error) -> String {
 
 impl GitHubApi for OctocrabApi {
     fn list_pr_files(&self, pr: &PrRef) -> ApiResult<Vec<PrFile>> {
-        self.list_all(&format!("{}/pulls/{}/files?per_page=100", pr.repo_path(), pr.number))
+        self.list_all(&format!(
+            "{}/pulls/{}/files?per_page=100",
+            pr.repo_path(),
+            pr.number
+        ))
     }
 
     fn list_review_comments(&self, pr: &PrRef) -> ApiResult<Vec<ReviewComment>> {
-        self.list_all(&format!("{}/pulls/{}/comments?per_page=100", pr.repo_path(), pr.number))
+        self.list_all(&format!(
+            "{}/pulls/{}/comments?per_page=100",
+            pr.repo_path(),
+            pr.number
+        ))
     }
 
     fn create_review(&self, pr: &PrRef, review: &NewReview) -> ApiResult<u64> {
@@ -278,7 +363,12 @@ impl GitHubApi for OctocrabApi {
         Self::id_of(&route, &text)
     }
 
-    fn create_review_comment(&self, pr: &PrRef, commit_id: &str, comment: &DraftComment) -> ApiResult<u64> {
+    fn create_review_comment(
+        &self,
+        pr: &PrRef,
+        commit_id: &str,
+        comment: &DraftComment,
+    ) -> ApiResult<u64> {
         let route = format!("{}/pulls/{}/comments", pr.repo_path(), pr.number);
         let body = serde_json::json!({
             "body": comment.body, "commit_id": commit_id, "path": comment.path, "line": comment.line, "side": comment.side,
@@ -289,23 +379,41 @@ impl GitHubApi for OctocrabApi {
 
     fn update_review_comment(&self, pr: &PrRef, comment_id: u64, body: &str) -> ApiResult<()> {
         let route = format!("{}/pulls/comments/{comment_id}", pr.repo_path());
-        self.send(Method::PATCH, &route, Some(&serde_json::json!({ "body": body }))).map(drop)
+        self.send(
+            Method::PATCH,
+            &route,
+            Some(&serde_json::json!({ "body": body })),
+        )
+        .map(drop)
     }
 
     fn list_issue_comments(&self, pr: &PrRef) -> ApiResult<Vec<IssueComment>> {
-        self.list_all(&format!("{}/issues/{}/comments?per_page=100", pr.repo_path(), pr.number))
+        self.list_all(&format!(
+            "{}/issues/{}/comments?per_page=100",
+            pr.repo_path(),
+            pr.number
+        ))
     }
 
     fn create_issue_comment(&self, pr: &PrRef, body: &str) -> ApiResult<u64> {
         let route = format!("{}/issues/{}/comments", pr.repo_path(), pr.number);
-        let (_, text) = self.send(Method::POST, &route, Some(&serde_json::json!({ "body": body })))?;
+        let (_, text) = self.send(
+            Method::POST,
+            &route,
+            Some(&serde_json::json!({ "body": body })),
+        )?;
         Self::id_of(&route, &text)
     }
 
     fn update_issue_comment(&self, pr: &PrRef, comment_id: u64, body: &str) -> ApiResult<()> {
         // PATCH as documented (octocrab's `update_comment` sends POST).
         let route = format!("{}/issues/comments/{comment_id}", pr.repo_path());
-        self.send(Method::PATCH, &route, Some(&serde_json::json!({ "body": body }))).map(drop)
+        self.send(
+            Method::PATCH,
+            &route,
+            Some(&serde_json::json!({ "body": body })),
+        )
+        .map(drop)
     }
 
     fn create_check_run(&self, pr: &PrRef, run: &NewCheckRun) -> ApiResult<u64> {
@@ -316,7 +424,8 @@ impl GitHubApi for OctocrabApi {
 
     fn update_check_run(&self, pr: &PrRef, run_id: u64, update: &CheckRunUpdate) -> ApiResult<()> {
         let route = format!("{}/check-runs/{run_id}", pr.repo_path());
-        self.send(Method::PATCH, &route, Some(&Self::to_value(update)?)).map(drop)
+        self.send(Method::PATCH, &route, Some(&Self::to_value(update)?))
+            .map(drop)
     }
 }
 
@@ -327,7 +436,10 @@ mod tests {
     #[test]
     fn link_header_next() {
         let h = r#"<http://127.0.0.1:9/repos/o/r/pulls/1/comments?per_page=100&page=2>; rel="next", <http://127.0.0.1:9/x?page=5>; rel="last""#;
-        assert_eq!(next_link(h).as_deref(), Some("http://127.0.0.1:9/repos/o/r/pulls/1/comments?per_page=100&page=2"));
+        assert_eq!(
+            next_link(h).as_deref(),
+            Some("http://127.0.0.1:9/repos/o/r/pulls/1/comments?per_page=100&page=2")
+        );
         assert_eq!(next_link(r#"<http://a/x?page=1>; rel="prev""#), None);
         assert_eq!(next_link("garbage"), None);
     }
@@ -335,9 +447,15 @@ mod tests {
     #[test]
     fn error_messages_are_short_and_flat() {
         let text = r#"{"message":"Unprocessable Entity","errors":["Line could not be resolved"],"status":"422"}"#;
-        assert_eq!(error_message(text), "Unprocessable Entity: Line could not be resolved");
+        assert_eq!(
+            error_message(text),
+            "Unprocessable Entity: Line could not be resolved"
+        );
         let text = r#"{"message":"Validation Failed","errors":[{"resource":"IssueComment","code":"unprocessable","message":"Body is too long"}]}"#;
         assert_eq!(error_message(text), "Validation Failed: Body is too long");
-        assert_eq!(error_message("<html>bad gateway</html>"), "<html>bad gateway</html>");
+        assert_eq!(
+            error_message("<html>bad gateway</html>"),
+            "<html>bad gateway</html>"
+        );
     }
 }

@@ -10,11 +10,15 @@ use std::str::FromStr;
 
 use crate::finding::{Finding, Level};
 
-use super::api::{ApiError, CheckRunOutput, CheckRunUpdate, DraftComment, GitHubApi, NewCheckRun, NewReview, PrRef, ReviewComment};
+use super::api::{
+    ApiError, CheckRunOutput, CheckRunUpdate, DraftComment, GitHubApi, NewCheckRun, NewReview,
+    PrRef, ReviewComment,
+};
 use super::diff::{FileDiff, PrDiff, parse_patch};
 use super::filter::{FilterMode, place};
 use super::render::{
-    self, ANNOTATIONS_PER_REQUEST, CHECK_SUMMARY_LIMIT, COMMENT_LIMIT, ListReason, SUMMARY_MARKER, SummaryInput,
+    self, ANNOTATIONS_PER_REQUEST, CHECK_SUMMARY_LIMIT, COMMENT_LIMIT, ListReason, SUMMARY_MARKER,
+    SummaryInput,
 };
 
 /// What to post on the pull request (the Action's `comment` input).
@@ -37,7 +41,9 @@ impl FromStr for CommentMode {
             "" | "review" => Ok(CommentMode::Review),
             "summary" => Ok(CommentMode::Summary),
             "off" | "false" | "none" => Ok(CommentMode::Off),
-            other => Err(format!("unknown comment mode `{other}` (expected review, summary or off)")),
+            other => Err(format!(
+                "unknown comment mode `{other}` (expected review, summary or off)"
+            )),
         }
     }
 }
@@ -100,7 +106,10 @@ pub fn plan<'a>(findings: &'a [Finding], diff: Option<&PrDiff>, mode: FilterMode
     for finding in findings {
         let placement = match diff {
             Some(diff) => place(finding, diff, mode),
-            None => super::filter::Placement { kept: true, inline_line: None },
+            None => super::filter::Placement {
+                kept: true,
+                inline_line: None,
+            },
         };
         if !placement.kept {
             plan.filtered_out += 1;
@@ -120,7 +129,14 @@ pub fn diff_from_files(files: &[super::api::PrFile]) -> PrDiff {
     files
         .iter()
         .filter(|f| f.status != "removed")
-        .map(|f| (f.filename.clone(), f.patch.as_deref().map_or_else(FileDiff::without_patch, parse_patch)))
+        .map(|f| {
+            (
+                f.filename.clone(),
+                f.patch
+                    .as_deref()
+                    .map_or_else(FileDiff::without_patch, parse_patch),
+            )
+        })
         .collect()
 }
 
@@ -146,14 +162,24 @@ pub struct Outcome<'a> {
 
 impl<'a> Outcome<'a> {
     /// The summary content (sticky comment and step summary share it).
-    pub fn summary_input<'b>(&'b self, ctx: &'b PrContext, filter: FilterMode, governance: Option<&'b str>) -> SummaryInput<'b>
+    pub fn summary_input<'b>(
+        &'b self,
+        ctx: &'b PrContext,
+        filter: FilterMode,
+        governance: Option<&'b str>,
+    ) -> SummaryInput<'b>
     where
         'a: 'b,
     {
         let mut listed: Vec<(&Finding, ListReason)> = Vec::new();
         listed.extend(self.rejected.iter().map(|f| (*f, ListReason::Rejected)));
         listed.extend(self.not_inline.iter().map(|f| (*f, ListReason::NotInline)));
-        listed.extend(self.plan.outside.iter().map(|f| (*f, ListReason::OutsideDiff)));
+        listed.extend(
+            self.plan
+                .outside
+                .iter()
+                .map(|f| (*f, ListReason::OutsideDiff)),
+        );
         SummaryInput {
             head_sha: &ctx.head_sha,
             filter,
@@ -197,14 +223,20 @@ impl<'a> Publisher<'_, 'a> {
         }
     }
 
-    fn inline(&mut self, docs_url: &dyn Fn(&str) -> Option<String>, all_fingerprints: &BTreeSet<&str>) {
+    fn inline(
+        &mut self,
+        docs_url: &dyn Fn(&str) -> Option<String>,
+        all_fingerprints: &BTreeSet<&str>,
+    ) {
         let candidates = std::mem::take(&mut self.out.plan.inline);
         self.out.plan.inline = candidates.clone();
         let existing = match self.api.list_review_comments(&self.ctx.pr) {
             Ok(existing) => existing,
             Err(err) => {
                 self.failed("read the existing review comments (inline comments skipped to avoid duplicates)", &err);
-                self.out.not_inline.extend(candidates.iter().map(|(f, _)| *f));
+                self.out
+                    .not_inline
+                    .extend(candidates.iter().map(|(f, _)| *f));
                 return;
             }
         };
@@ -217,7 +249,9 @@ impl<'a> Publisher<'_, 'a> {
         let mut drafts = Vec::new();
         let mut by_fp: BTreeMap<String, &'a Finding> = BTreeMap::new();
         for (finding, line) in &candidates {
-            let open = commented.get(finding.fingerprint.as_str()).is_some_and(|cs| cs.iter().any(|c| !render::is_resolved(&c.body)));
+            let open = commented
+                .get(finding.fingerprint.as_str())
+                .is_some_and(|cs| cs.iter().any(|c| !render::is_resolved(&c.body)));
             if open {
                 self.out.existing += 1;
             } else if drafts.len() >= self.opts.max_inline {
@@ -241,11 +275,17 @@ impl<'a> Publisher<'_, 'a> {
         }
         // Comments whose finding no longer exists anywhere (fixed, or its line removed).
         for comment in &existing {
-            let Some(fp) = render::fingerprint_of(&comment.body) else { continue };
+            let Some(fp) = render::fingerprint_of(&comment.body) else {
+                continue;
+            };
             if render::is_resolved(&comment.body) || all_fingerprints.contains(fp) {
                 continue;
             }
-            match self.api.update_review_comment(&self.ctx.pr, comment.id, &render::resolved_body(&comment.body, &self.ctx.head_sha)) {
+            match self.api.update_review_comment(
+                &self.ctx.pr,
+                comment.id,
+                &render::resolved_body(&comment.body, &self.ctx.head_sha),
+            ) {
                 Ok(()) => self.out.resolved += 1,
                 Err(err) => {
                     self.failed("mark a fixed finding's comment as resolved", &err);
@@ -260,7 +300,11 @@ impl<'a> Publisher<'_, 'a> {
     fn review_body(count: usize) -> String {
         format!(
             "tollgate found {} in this change. The summary comment lists everything, including findings outside the diff.",
-            if count == 1 { "1 new finding".to_string() } else { format!("{count} new findings") }
+            if count == 1 {
+                "1 new finding".to_string()
+            } else {
+                format!("{count} new findings")
+            }
         )
     }
 
@@ -275,11 +319,20 @@ impl<'a> Publisher<'_, 'a> {
             Ok(_) => self.out.posted += review.comments.len(),
             Err(ApiError::Uncertain { message }) => {
                 // The review may exist: look before posting again (a review is all-or-nothing).
-                (self.log)(&format!("tollgate: {message}; checking whether the review was created"));
+                (self.log)(&format!(
+                    "tollgate: {message}; checking whether the review was created"
+                ));
                 match self.api.list_review_comments(&self.ctx.pr) {
                     Ok(now) => {
-                        let present: BTreeSet<&str> = now.iter().filter_map(|c| render::fingerprint_of(&c.body)).collect();
-                        if review.comments.iter().any(|d| present.contains(d.fingerprint.as_str())) {
+                        let present: BTreeSet<&str> = now
+                            .iter()
+                            .filter_map(|c| render::fingerprint_of(&c.body))
+                            .collect();
+                        if review
+                            .comments
+                            .iter()
+                            .any(|d| present.contains(d.fingerprint.as_str()))
+                        {
                             self.out.posted += review.comments.len();
                         } else {
                             match self.api.create_review(&self.ctx.pr, &review) {
@@ -294,17 +347,33 @@ impl<'a> Publisher<'_, 'a> {
             Err(ApiError::Unprocessable { message }) => {
                 // GitHub does not say which comment it refused: post them one by one, so only the
                 // refused ones move to the summary.
-                (self.log)(&format!("tollgate: GitHub rejected the review ({message}); posting its comments one by one"));
+                (self.log)(&format!(
+                    "tollgate: GitHub rejected the review ({message}); posting its comments one by one"
+                ));
                 for draft in &review.comments {
-                    match self.api.create_review_comment(&self.ctx.pr, &self.ctx.head_sha, draft) {
+                    match self
+                        .api
+                        .create_review_comment(&self.ctx.pr, &self.ctx.head_sha, draft)
+                    {
                         Ok(_) => self.out.posted += 1,
-                        Err(ApiError::Unprocessable { .. }) => self.out.rejected.extend(by_fp.get(&draft.fingerprint).copied()),
+                        Err(ApiError::Unprocessable { .. }) => self
+                            .out
+                            .rejected
+                            .extend(by_fp.get(&draft.fingerprint).copied()),
                         Err(err) => {
                             self.failed("post an inline comment", &err);
-                            self.out.not_inline.extend(by_fp.get(&draft.fingerprint).copied());
+                            self.out
+                                .not_inline
+                                .extend(by_fp.get(&draft.fingerprint).copied());
                             if self.out.degraded {
                                 // Move what is left to the summary too.
-                                let done: BTreeSet<&str> = self.out.rejected.iter().chain(&self.out.not_inline).map(|f| f.fingerprint.as_str()).collect();
+                                let done: BTreeSet<&str> = self
+                                    .out
+                                    .rejected
+                                    .iter()
+                                    .chain(&self.out.not_inline)
+                                    .map(|f| f.fingerprint.as_str())
+                                    .collect();
                                 let rest: Vec<&'a Finding> = review
                                     .comments
                                     .iter()
@@ -324,9 +393,19 @@ impl<'a> Publisher<'_, 'a> {
         }
     }
 
-    fn review_failed(&mut self, err: &ApiError, review: &NewReview, by_fp: &BTreeMap<String, &'a Finding>) {
+    fn review_failed(
+        &mut self,
+        err: &ApiError,
+        review: &NewReview,
+        by_fp: &BTreeMap<String, &'a Finding>,
+    ) {
         self.failed("post the review", err);
-        self.out.not_inline.extend(review.comments.iter().filter_map(|d| by_fp.get(&d.fingerprint).copied()));
+        self.out.not_inline.extend(
+            review
+                .comments
+                .iter()
+                .filter_map(|d| by_fp.get(&d.fingerprint).copied()),
+        );
     }
 
     fn summary(&mut self, body: &str) {
@@ -334,15 +413,27 @@ impl<'a> Publisher<'_, 'a> {
             Ok(comments) => comments,
             Err(err) => return self.failed("read the pull request's comments", &err),
         };
-        let existing = comments.iter().find(|c| c.body.as_deref().is_some_and(|b| b.contains(SUMMARY_MARKER)));
+        let existing = comments.iter().find(|c| {
+            c.body
+                .as_deref()
+                .is_some_and(|b| b.contains(SUMMARY_MARKER))
+        });
         match existing {
-            Some(comment) => match self.api.update_issue_comment(&self.ctx.pr, comment.id, body) {
+            Some(comment) => match self
+                .api
+                .update_issue_comment(&self.ctx.pr, comment.id, body)
+            {
                 Ok(()) => self.out.summary_comment = Some(comment.id),
                 // PATCH is idempotent: one more try is safe.
-                Err(ApiError::Uncertain { .. }) => match self.api.update_issue_comment(&self.ctx.pr, comment.id, body) {
-                    Ok(()) => self.out.summary_comment = Some(comment.id),
-                    Err(err) => self.failed("update the summary comment", &err),
-                },
+                Err(ApiError::Uncertain { .. }) => {
+                    match self
+                        .api
+                        .update_issue_comment(&self.ctx.pr, comment.id, body)
+                    {
+                        Ok(()) => self.out.summary_comment = Some(comment.id),
+                        Err(err) => self.failed("update the summary comment", &err),
+                    }
+                }
                 Err(err) => self.failed("update the summary comment", &err),
             },
             None if self.out.plan.kept.is_empty() && self.out.resolved == 0 => {
@@ -351,9 +442,15 @@ impl<'a> Publisher<'_, 'a> {
             None => match self.api.create_issue_comment(&self.ctx.pr, body) {
                 Ok(id) => self.out.summary_comment = Some(id),
                 Err(ApiError::Uncertain { message }) => {
-                    (self.log)(&format!("tollgate: {message}; checking whether the summary comment was created"));
+                    (self.log)(&format!(
+                        "tollgate: {message}; checking whether the summary comment was created"
+                    ));
                     match self.api.list_issue_comments(&self.ctx.pr) {
-                        Ok(now) => match now.iter().find(|c| c.body.as_deref().is_some_and(|b| b.contains(SUMMARY_MARKER))) {
+                        Ok(now) => match now.iter().find(|c| {
+                            c.body
+                                .as_deref()
+                                .is_some_and(|b| b.contains(SUMMARY_MARKER))
+                        }) {
                             Some(found) => self.out.summary_comment = Some(found.id),
                             None => match self.api.create_issue_comment(&self.ctx.pr, body) {
                                 Ok(id) => self.out.summary_comment = Some(id),
@@ -377,9 +474,20 @@ impl<'a> Publisher<'_, 'a> {
             (None, _) => "success",
         };
         let annotations = render::annotations(&kept);
-        let summary = render::truncate_bytes(render::check_summary(&kept, self.opts.filter), CHECK_SUMMARY_LIMIT);
-        let title = if kept.is_empty() { "No findings".to_string() } else { render::count_line(&kept) };
-        let output = |batch: &[super::api::Annotation]| CheckRunOutput { title: title.clone(), summary: summary.clone(), annotations: batch.to_vec() };
+        let summary = render::truncate_bytes(
+            render::check_summary(&kept, self.opts.filter),
+            CHECK_SUMMARY_LIMIT,
+        );
+        let title = if kept.is_empty() {
+            "No findings".to_string()
+        } else {
+            render::count_line(&kept)
+        };
+        let output = |batch: &[super::api::Annotation]| CheckRunOutput {
+            title: title.clone(),
+            summary: summary.clone(),
+            annotations: batch.to_vec(),
+        };
         let mut batches = annotations.chunks(ANNOTATIONS_PER_REQUEST);
         let first = batches.next().unwrap_or(&[]);
         let single = annotations.len() <= ANNOTATIONS_PER_REQUEST;
@@ -408,7 +516,9 @@ impl<'a> Publisher<'_, 'a> {
             let mut result = self.api.update_check_run(&self.ctx.pr, id, &update);
             if matches!(result, Err(ApiError::Uncertain { .. })) && !last {
                 // Annotations append: a repeated PATCH could duplicate them, so skip this batch.
-                (self.log)("tollgate: a check-run annotation batch may not have been saved; continuing");
+                (self.log)(
+                    "tollgate: a check-run annotation batch may not have been saved; continuing",
+                );
                 result = Ok(());
             }
             if let Err(err) = result {
@@ -432,11 +542,17 @@ pub fn publish<'a>(
     let diff = match api.list_pr_files(&ctx.pr) {
         Ok(files) => Some(diff_from_files(&files)),
         Err(err) => {
-            log(&format!("tollgate: could not read the pull request's files ({err}); reporting every finding"));
+            log(&format!(
+                "tollgate: could not read the pull request's files ({err}); reporting every finding"
+            ));
             None
         }
     };
-    let mut out = Outcome { plan: plan(findings, diff.as_ref(), opts.filter), diff_known: diff.is_some(), ..Outcome::default() };
+    let mut out = Outcome {
+        plan: plan(findings, diff.as_ref(), opts.filter),
+        diff_known: diff.is_some(),
+        ..Outcome::default()
+    };
     if diff.is_none() {
         out.notes.push("The pull request's diff could not be read, so every finding is reported and none is commented inline.".into());
     }
@@ -454,13 +570,24 @@ pub fn publish<'a>(
         }
         return out;
     }
-    let all_fingerprints: BTreeSet<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
-    let mut publisher = Publisher { api, ctx, opts, log, out };
+    let all_fingerprints: BTreeSet<&str> =
+        findings.iter().map(|f| f.fingerprint.as_str()).collect();
+    let mut publisher = Publisher {
+        api,
+        ctx,
+        opts,
+        log,
+        out,
+    };
     if opts.comment == CommentMode::Review {
         publisher.inline(docs_url, &all_fingerprints);
     }
     if opts.comment != CommentMode::Off && !publisher.out.degraded {
-        let body = render::render_summary(&publisher.out.summary_input(ctx, opts.filter, governance), COMMENT_LIMIT, true);
+        let body = render::render_summary(
+            &publisher.out.summary_input(ctx, opts.filter, governance),
+            COMMENT_LIMIT,
+            true,
+        );
         publisher.summary(&body);
     }
     if opts.check_run && !publisher.out.degraded {

@@ -50,18 +50,29 @@ pub fn escape_md(text: &str) -> String {
         }
     }
     // An unbalanced backtick would leave `<!--` live inside what GitHub renders as plain text.
-    if in_code { out.replace("<!--", "&lt;!--") } else { out }
+    if in_code {
+        out.replace("<!--", "&lt;!--")
+    } else {
+        out
+    }
 }
 
 /// One table cell: escaped, single line, pipes escaped.
 fn cell(text: &str) -> String {
-    escape_md(text).replace(['\r', '\n'], " ").replace('|', "\\|")
+    escape_md(text)
+        .replace(['\r', '\n'], " ")
+        .replace('|', "\\|")
 }
 
 /// The body of one inline review comment.
 pub fn inline_body(finding: &Finding, docs_url: Option<&str>) -> String {
     let mut body = String::new();
-    let _ = write!(body, "{} `{}`", level_badge(finding.level), finding.rule.replace('`', ""));
+    let _ = write!(
+        body,
+        "{} `{}`",
+        level_badge(finding.level),
+        finding.rule.replace('`', "")
+    );
     if let Some(url) = docs_url {
         let _ = write!(body, " · [docs]({url})");
     }
@@ -69,10 +80,19 @@ pub fn inline_body(finding: &Finding, docs_url: Option<&str>) -> String {
     if let Some(help) = finding.help.as_deref().filter(|h| !h.trim().is_empty()) {
         body.push('\n');
         for (i, line) in help.lines().enumerate() {
-            let _ = writeln!(body, "> {}{}", if i == 0 { "**Fix:** " } else { "" }, escape_md(line));
+            let _ = writeln!(
+                body,
+                "> {}{}",
+                if i == 0 { "**Fix:** " } else { "" },
+                escape_md(line)
+            );
         }
     }
-    let _ = write!(body, "\n<sub>tollgate</sub>\n{FP_PREFIX}{} -->", finding.fingerprint);
+    let _ = write!(
+        body,
+        "\n<sub>tollgate</sub>\n{FP_PREFIX}{} -->",
+        finding.fingerprint
+    );
     body
 }
 
@@ -93,7 +113,11 @@ pub fn is_resolved(body: &str) -> bool {
 /// The new body of an inline comment whose finding is gone at `head_sha`: says so first, keeps the
 /// original text folded away, and keeps the fingerprint so a later re-run recognises it.
 pub fn resolved_body(previous: &str, head_sha: &str) -> String {
-    let short: String = head_sha.chars().take(12).collect::<String>().replace('`', "");
+    let short: String = head_sha
+        .chars()
+        .take(12)
+        .collect::<String>()
+        .replace('`', "");
     let original: String = previous
         .lines()
         .filter(|line| !line.starts_with(FP_PREFIX) && !line.starts_with(RESOLVED_PREFIX))
@@ -145,11 +169,13 @@ pub struct SummaryInput<'a> {
 }
 
 fn counts(findings: &[&Finding]) -> (usize, usize, usize) {
-    findings.iter().fold((0, 0, 0), |(e, w, n), f| match f.level {
-        Level::Error => (e + 1, w, n),
-        Level::Warning => (e, w + 1, n),
-        Level::Note => (e, w, n + 1),
-    })
+    findings
+        .iter()
+        .fold((0, 0, 0), |(e, w, n), f| match f.level {
+            Level::Error => (e + 1, w, n),
+            Level::Warning => (e, w + 1, n),
+            Level::Note => (e, w, n + 1),
+        })
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -181,13 +207,31 @@ pub fn render_summary(input: &SummaryInput<'_>, limit: usize, marker: bool) -> S
         head.push_str(SUMMARY_MARKER);
         head.push('\n');
     }
-    let short: String = input.head_sha.chars().take(12).collect::<String>().replace('`', "");
+    let short: String = input
+        .head_sha
+        .chars()
+        .take(12)
+        .collect::<String>()
+        .replace('`', "");
     if input.kept.is_empty() {
         let _ = writeln!(head, "## ✅ tollgate: no findings\n");
-        let _ = write!(head, "Commit `{short}` passes the policy (filter mode `{}`).", input.filter.as_str());
+        let _ = write!(
+            head,
+            "Commit `{short}` passes the policy (filter mode `{}`).",
+            input.filter.as_str()
+        );
     } else {
-        let _ = writeln!(head, "## ❌ tollgate: {}\n", plural(input.kept.len(), "finding", "findings"));
-        let _ = write!(head, "Commit `{short}`: {} (filter mode `{}`).", count_line(&input.kept), input.filter.as_str());
+        let _ = writeln!(
+            head,
+            "## ❌ tollgate: {}\n",
+            plural(input.kept.len(), "finding", "findings")
+        );
+        let _ = write!(
+            head,
+            "Commit `{short}`: {} (filter mode `{}`).",
+            count_line(&input.kept),
+            input.filter.as_str()
+        );
     }
     if let Some(url) = &input.run_url {
         let _ = write!(head, " [Workflow run]({url}).");
@@ -218,7 +262,9 @@ pub fn render_summary(input: &SummaryInput<'_>, limit: usize, marker: bool) -> S
 
     let mut out = head;
     if !input.listed.is_empty() {
-        let mut section = String::from("### Findings not commented inline\n\n| Level | Rule | Location | Message | Why here |\n|---|---|---|---|---|\n");
+        let mut section = String::from(
+            "### Findings not commented inline\n\n| Level | Rule | Location | Message | Why here |\n|---|---|---|---|---|\n",
+        );
         // Room kept for the "left out" line, the tail and a folded checklist header.
         let reserve = tail.len() + 400;
         let mut shown = 0;
@@ -242,7 +288,10 @@ pub fn render_summary(input: &SummaryInput<'_>, limit: usize, marker: bool) -> S
         out.push('\n');
     }
     if let Some(governance) = input.governance.filter(|g| !g.trim().is_empty()) {
-        let folded = format!("<details><summary>Governance checklist</summary>\n\n{}\n\n</details>\n\n", governance.trim());
+        let folded = format!(
+            "<details><summary>Governance checklist</summary>\n\n{}\n\n</details>\n\n",
+            governance.trim()
+        );
         if out.len() + folded.len() + tail.len() <= limit {
             out.push_str(&folded);
         } else {
@@ -254,9 +303,17 @@ pub fn render_summary(input: &SummaryInput<'_>, limit: usize, marker: bool) -> S
 }
 
 fn table_row(finding: &Finding, reason: ListReason, blob_base: Option<&str>) -> String {
-    let location = format!("{}:{}:{}", finding.path, finding.start.line, finding.start.column);
+    let location = format!(
+        "{}:{}:{}",
+        finding.path, finding.start.line, finding.start.column
+    );
     let location = match blob_base {
-        Some(base) => format!("[`{}`]({base}/{}#L{})", location.replace('`', ""), encode_path(&finding.path), finding.start.line),
+        Some(base) => format!(
+            "[`{}`]({base}/{}#L{})",
+            location.replace('`', ""),
+            encode_path(&finding.path),
+            finding.start.line
+        ),
         None => format!("`{}`", location.replace('`', "")),
     };
     let why = match reason {
@@ -279,7 +336,9 @@ fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' | b'~' => {
+                out.push(b as char)
+            }
             _ => {
                 let _ = write!(out, "%{b:02X}");
             }
@@ -312,7 +371,9 @@ pub fn annotations(findings: &[&Finding]) -> Vec<Annotation> {
             let end_line = u32::try_from(f.end.line.max(f.start.line).max(1)).unwrap_or(u32::MAX);
             let single = start_line == end_line;
             let start_column = u32::try_from(f.start.column).ok().filter(|_| single);
-            let end_column = u32::try_from(f.end.column.max(f.start.column)).ok().filter(|_| single);
+            let end_column = u32::try_from(f.end.column.max(f.start.column))
+                .ok()
+                .filter(|_| single);
             let mut message = f.message.clone();
             if let Some(help) = &f.help {
                 message.push_str("\n\n");
@@ -356,7 +417,13 @@ mod tests {
 
     #[test]
     fn inline_body_snapshot() {
-        let f = finding("db/migrations/0003_users.sql", 12, Level::Error, "sql/require-rls", "table `users` <b>has</b> no row level security");
+        let f = finding(
+            "db/migrations/0003_users.sql",
+            12,
+            Level::Error,
+            "sql/require-rls",
+            "table `users` <b>has</b> no row level security",
+        );
         let body = inline_body(&f, Some("https://example.test/docs/sql/require-rls.md"));
         insta::assert_snapshot!(body);
         assert_eq!(fingerprint_of(&body), Some(f.fingerprint.as_str()));
@@ -374,14 +441,23 @@ mod tests {
 
     #[test]
     fn forged_markers_in_messages_are_inert() {
-        let f = finding("a.sql", 1, Level::Note, "sql/x", "<!-- tollgate:fp=deadbeef -->");
+        let f = finding(
+            "a.sql",
+            1,
+            Level::Note,
+            "sql/x",
+            "<!-- tollgate:fp=deadbeef -->",
+        );
         let body = inline_body(&f, None);
         assert_eq!(fingerprint_of(&body), Some(f.fingerprint.as_str()));
         assert_eq!(fingerprint_of("<!-- tollgate:fp=<script> -->"), None);
         assert_eq!(escape_md("a `<b>` <c> `x"), "a `<b>` &lt;c&gt; `x");
     }
 
-    fn summary_input<'a>(kept: &'a [Finding], listed: Vec<(&'a Finding, ListReason)>) -> SummaryInput<'a> {
+    fn summary_input<'a>(
+        kept: &'a [Finding],
+        listed: Vec<(&'a Finding, ListReason)>,
+    ) -> SummaryInput<'a> {
         SummaryInput {
             head_sha: "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678",
             filter: FilterMode::Added,
@@ -391,9 +467,13 @@ mod tests {
             inline_posted: 1,
             inline_existing: 0,
             inline_resolved: 1,
-            governance: Some("### Pre-merge checklist\n- [x] RLS on every table\n- [ ] No secrets in env files"),
+            governance: Some(
+                "### Pre-merge checklist\n- [x] RLS on every table\n- [ ] No secrets in env files",
+            ),
             notes: vec![],
-            blob_base: Some("https://github.com/o/r/blob/a1b2c3d4e5f60718293a4b5c6d7e8f9012345678".into()),
+            blob_base: Some(
+                "https://github.com/o/r/blob/a1b2c3d4e5f60718293a4b5c6d7e8f9012345678".into(),
+            ),
             run_url: Some("https://github.com/o/r/actions/runs/1".into()),
         }
     }
@@ -401,8 +481,20 @@ mod tests {
     #[test]
     fn summary_snapshot() {
         let kept = vec![
-            finding("db/1.sql", 2, Level::Error, "sql/require-rls", "table `t` has no RLS"),
-            finding("deploy/app.yaml", 9, Level::Warning, "k8s/require-resource-limits", "container | web has no limits"),
+            finding(
+                "db/1.sql",
+                2,
+                Level::Error,
+                "sql/require-rls",
+                "table `t` has no RLS",
+            ),
+            finding(
+                "deploy/app.yaml",
+                9,
+                Level::Warning,
+                "k8s/require-resource-limits",
+                "container | web has no limits",
+            ),
         ];
         let input = summary_input(&kept, vec![(&kept[1], ListReason::OutsideDiff)]);
         insta::assert_snapshot!(render_summary(&input, COMMENT_LIMIT, true));
@@ -422,16 +514,26 @@ mod tests {
     #[test]
     fn huge_summaries_are_truncated_and_say_how_many_were_left_out() {
         let long = "x".repeat(900);
-        let kept: Vec<Finding> = (1..=400).map(|i| finding("db/big.sql", i, Level::Error, "sql/require-rls", &long)).collect();
+        let kept: Vec<Finding> = (1..=400)
+            .map(|i| finding("db/big.sql", i, Level::Error, "sql/require-rls", &long))
+            .collect();
         let listed = kept.iter().map(|f| (f, ListReason::OutsideDiff)).collect();
         let checklist = "- [ ] item\n".repeat(200);
         let mut input = summary_input(&kept, listed);
         input.governance = Some(&checklist);
         let body = render_summary(&input, COMMENT_LIMIT, true);
-        assert!(body.len() <= COMMENT_LIMIT && body.chars().count() < 65_536, "{}", body.len());
+        assert!(
+            body.len() <= COMMENT_LIMIT && body.chars().count() < 65_536,
+            "{}",
+            body.len()
+        );
         let shown = body.matches("| 🔴 **error** |").count();
         assert!(shown > 10 && shown < 400);
-        assert!(body.contains(&format!("**{} more findings not shown here**", 400 - shown)), "{}", &body[body.len() - 600..]);
+        assert!(
+            body.contains(&format!("**{} more findings not shown here**", 400 - shown)),
+            "{}",
+            &body[body.len() - 600..]
+        );
         assert!(body.starts_with(SUMMARY_MARKER));
         assert!(body.contains("governance checklist is too long"));
         let step = render_summary(&input, STEP_SUMMARY_LIMIT, false);
@@ -445,8 +547,22 @@ mod tests {
         multi.end.line = 5;
         let single = finding("b.yaml", 7, Level::Note, "k8s/x", "m");
         let notes = annotations(&[&multi, &single]);
-        assert_eq!((notes[0].start_line, notes[0].end_line, notes[0].start_column), (3, 5, None));
-        assert_eq!((notes[1].annotation_level, notes[1].start_column, notes[1].end_column), ("notice", Some(1), Some(4)));
+        assert_eq!(
+            (
+                notes[0].start_line,
+                notes[0].end_line,
+                notes[0].start_column
+            ),
+            (3, 5, None)
+        );
+        assert_eq!(
+            (
+                notes[1].annotation_level,
+                notes[1].start_column,
+                notes[1].end_column
+            ),
+            ("notice", Some(1), Some(4))
+        );
         insta::assert_json_snapshot!(notes);
     }
 }

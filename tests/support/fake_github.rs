@@ -7,7 +7,10 @@
 //! and can inject failures: fork tokens (403), a 5xx on the first POST, a secondary rate limit,
 //! and 422s for chosen comment lines.
 
-#![allow(dead_code, reason = "each test binary uses a different part of the fake")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the fake"
+)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -89,21 +92,33 @@ pub struct FakeGitHub {
     state: Arc<Mutex<State>>,
 }
 
-static SCHEMAS: std::sync::LazyLock<Vec<(Method, String, jsonschema::Validator)>> = std::sync::LazyLock::new(|| {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/github/github-request-schemas.json");
-    let text = std::fs::read_to_string(path).expect("request schemas fixture");
-    let doc: Value = serde_json::from_str(&text).expect("schemas are JSON");
-    let mut out = Vec::new();
-    for (key, entry) in doc["requests"].as_object().expect("requests map") {
-        let (method, route) = key.split_once(' ').expect("METHOD /route");
-        let validator = jsonschema::validator_for(&entry["schema"]).expect("schema compiles");
-        out.push((method.parse().expect("method"), route.to_string(), validator));
-    }
-    // `pulls/update-review-comment` is not in the extract; its official body is `{body: string}`, required.
-    let update = json!({"type": "object", "properties": {"body": {"type": "string"}}, "required": ["body"]});
-    out.push((Method::PATCH, "/repos/{owner}/{repo}/pulls/comments/{comment_id}".into(), jsonschema::validator_for(&update).expect("schema")));
-    out
-});
+static SCHEMAS: std::sync::LazyLock<Vec<(Method, String, jsonschema::Validator)>> =
+    std::sync::LazyLock::new(|| {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/github/github-request-schemas.json"
+        );
+        let text = std::fs::read_to_string(path).expect("request schemas fixture");
+        let doc: Value = serde_json::from_str(&text).expect("schemas are JSON");
+        let mut out = Vec::new();
+        for (key, entry) in doc["requests"].as_object().expect("requests map") {
+            let (method, route) = key.split_once(' ').expect("METHOD /route");
+            let validator = jsonschema::validator_for(&entry["schema"]).expect("schema compiles");
+            out.push((
+                method.parse().expect("method"),
+                route.to_string(),
+                validator,
+            ));
+        }
+        // `pulls/update-review-comment` is not in the extract; its official body is `{body: string}`, required.
+        let update = json!({"type": "object", "properties": {"body": {"type": "string"}}, "required": ["body"]});
+        out.push((
+            Method::PATCH,
+            "/repos/{owner}/{repo}/pulls/comments/{comment_id}".into(),
+            jsonschema::validator_for(&update).expect("schema"),
+        ));
+        out
+    });
 
 /// `/repos/o/r/pulls/3/comments` matches `/repos/{owner}/{repo}/pulls/{pull_number}/comments`.
 fn route_matches(template: &str, path: &str) -> bool {
@@ -113,7 +128,13 @@ fn route_matches(template: &str, path: &str) -> bool {
 }
 
 impl FakeGitHub {
-    pub fn start(owner: &str, repo: &str, number: u64, head_sha: &str, files: Vec<FakeFile>) -> Self {
+    pub fn start(
+        owner: &str,
+        repo: &str,
+        number: u64,
+        head_sha: &str,
+        files: Vec<FakeFile>,
+    ) -> Self {
         let state = Arc::new(Mutex::new(State {
             owner: owner.into(),
             repo: repo.into(),
@@ -126,9 +147,15 @@ impl FakeGitHub {
         let (tx, rx) = std::sync::mpsc::channel();
         let shared = state.clone();
         std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .expect("runtime");
             rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind");
                 let addr = listener.local_addr().expect("addr");
                 shared.lock().unwrap().base_url = format!("http://{addr}");
                 tx.send(addr).expect("send addr");
@@ -137,7 +164,10 @@ impl FakeGitHub {
             });
         });
         let addr = rx.recv().expect("fake server started");
-        Self { url: format!("http://{addr}"), state }
+        Self {
+            url: format!("http://{addr}"),
+            state,
+        }
     }
 
     pub fn state(&self) -> MutexGuard<'_, State> {
@@ -177,7 +207,10 @@ impl FakeGitHub {
     }
 
     pub fn writes(&self) -> Vec<Recorded> {
-        self.requests().into_iter().filter(|r| r.method != "GET").collect()
+        self.requests()
+            .into_iter()
+            .filter(|r| r.method != "GET")
+            .collect()
     }
 
     pub fn clear_requests(&self) {
@@ -185,11 +218,19 @@ impl FakeGitHub {
     }
 
     pub fn review_bodies(&self) -> Vec<String> {
-        self.state().review_comments.iter().map(|c| c["body"].as_str().unwrap_or("").to_string()).collect()
+        self.state()
+            .review_comments
+            .iter()
+            .map(|c| c["body"].as_str().unwrap_or("").to_string())
+            .collect()
     }
 
     pub fn issue_bodies(&self) -> Vec<String> {
-        self.state().issue_comments.iter().map(|c| c["body"].as_str().unwrap_or("").to_string()).collect()
+        self.state()
+            .issue_comments
+            .iter()
+            .map(|c| c["body"].as_str().unwrap_or("").to_string())
+            .collect()
     }
 }
 
@@ -199,7 +240,14 @@ fn user() -> Value {
            "html_url": "https://github.com/apps/github-actions"})
 }
 
-fn review_comment_json(s: &State, id: u64, review_id: u64, path: &str, line: u32, body: &str) -> Value {
+fn review_comment_json(
+    s: &State,
+    id: u64,
+    review_id: u64,
+    path: &str,
+    line: u32,
+    body: &str,
+) -> Value {
     json!({
         "url": format!("{}/repos/{}/{}/pulls/comments/{id}", s.base_url, s.owner, s.repo),
         "id": id, "node_id": format!("PRRC_{id}"), "pull_request_review_id": review_id, "diff_hunk": "@@ -1 +1 @@",
@@ -222,16 +270,26 @@ fn issue_comment_json(s: &State, id: u64, body: &str) -> Value {
 }
 
 fn respond(status: u16, body: Value, extra: &[(&str, String)]) -> Response {
-    let mut response = (StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), body.to_string()).into_response();
+    let mut response = (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        body.to_string(),
+    )
+        .into_response();
     let headers = response.headers_mut();
-    headers.insert("content-type", HeaderValue::from_static("application/json; charset=utf-8"));
+    headers.insert(
+        "content-type",
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
     headers.insert("x-ratelimit-limit", HeaderValue::from_static("1000"));
     headers.insert("x-ratelimit-remaining", HeaderValue::from_static("990"));
     headers.insert("x-ratelimit-used", HeaderValue::from_static("10"));
     headers.insert("x-ratelimit-reset", HeaderValue::from_static("4102444800"));
     headers.insert("x-ratelimit-resource", HeaderValue::from_static("core"));
     for (name, value) in extra {
-        if let (Ok(name), Ok(value)) = (axum::http::HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
             headers.insert(name, value);
         }
     }
@@ -239,7 +297,11 @@ fn respond(status: u16, body: Value, extra: &[(&str, String)]) -> Response {
 }
 
 fn validation_failed(message: &str) -> Response {
-    respond(422, json!({"message": "Unprocessable Entity", "errors": [message], "documentation_url": "https://docs.github.com/rest", "status": "422"}), &[])
+    respond(
+        422,
+        json!({"message": "Unprocessable Entity", "errors": [message], "documentation_url": "https://docs.github.com/rest", "status": "422"}),
+        &[],
+    )
 }
 
 /// The page of `items` asked for by `query`, with an absolute `Link` back to this server.
@@ -249,12 +311,30 @@ fn paginate(s: &State, path: &str, query: &str, items: &[Value]) -> Response {
         .filter_map(|kv| kv.split_once('='))
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    let per_page = params.get("per_page").and_then(|v| v.parse::<usize>().ok()).unwrap_or(30).clamp(1, 100);
-    let page = params.get("page").and_then(|v| v.parse::<usize>().ok()).unwrap_or(1).max(1);
+    let per_page = params
+        .get("per_page")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(30)
+        .clamp(1, 100);
+    let page = params
+        .get("page")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
     let pages = items.len().div_ceil(per_page).max(1);
-    let slice: Vec<Value> = items.iter().skip((page - 1) * per_page).take(per_page).cloned().collect();
+    let slice: Vec<Value> = items
+        .iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .cloned()
+        .collect();
     let mut links = Vec::new();
-    let link = |p: usize, rel: &str| format!("<{}{path}?per_page={per_page}&page={p}>; rel=\"{rel}\"", s.base_url);
+    let link = |p: usize, rel: &str| {
+        format!(
+            "<{}{path}?per_page={per_page}&page={p}>; rel=\"{rel}\"",
+            s.base_url
+        )
+    };
     if page < pages {
         links.push(link(page + 1, "next"));
         links.push(link(pages, "last"));
@@ -263,7 +343,11 @@ fn paginate(s: &State, path: &str, query: &str, items: &[Value]) -> Response {
         links.push(link(page - 1, "prev"));
         links.push(link(1, "first"));
     }
-    let extra: Vec<(&str, String)> = if links.is_empty() { vec![] } else { vec![("link", links.join(", "))] };
+    let extra: Vec<(&str, String)> = if links.is_empty() {
+        vec![]
+    } else {
+        vec![("link", links.join(", "))]
+    };
     respond(200, Value::Array(slice), &extra)
 }
 
@@ -274,7 +358,12 @@ fn right_lines(patch: &str) -> Vec<BTreeSet<u32>> {
     for line in patch.lines() {
         if let Some(rest) = line.strip_prefix("@@ ") {
             let new = rest.split(' ').nth(1).unwrap_or("+0");
-            next = new.trim_start_matches('+').split(',').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+            next = new
+                .trim_start_matches('+')
+                .split(',')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
             hunks.push(BTreeSet::new());
         } else if let Some(h) = hunks.last_mut() {
             match line.chars().next() {
@@ -293,7 +382,12 @@ fn line_in_diff(s: &State, path: &str, line: u32) -> bool {
     if s.knobs.reject_lines.contains(&(path.to_string(), line)) {
         return false;
     }
-    s.files.iter().any(|f| f.filename == path && f.patch.as_deref().is_some_and(|p| right_lines(p).iter().any(|h| h.contains(&line))))
+    s.files.iter().any(|f| {
+        f.filename == path
+            && f.patch
+                .as_deref()
+                .is_some_and(|p| right_lines(p).iter().any(|h| h.contains(&line)))
+    })
 }
 
 async fn handle(
@@ -312,17 +406,34 @@ async fn handle(
         method: method.to_string(),
         path,
         query,
-        headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string())).collect(),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect(),
         body: body_text,
         status: response.status().as_u16(),
     });
     response
 }
 
-fn route(s: &mut State, method: &Method, path: &str, query: &str, headers: &HeaderMap, body: &str) -> Response {
-    let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+fn route(
+    s: &mut State,
+    method: &Method,
+    path: &str,
+    query: &str,
+    headers: &HeaderMap,
+    body: &str,
+) -> Response {
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if auth != format!("Bearer {TOKEN}") {
-        return respond(401, json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}), &[]);
+        return respond(
+            401,
+            json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}),
+            &[],
+        );
     }
     let repo = format!("/repos/{}/{}", s.owner, s.repo);
     let Some(rest) = path.strip_prefix(&repo) else {
@@ -342,22 +453,45 @@ fn route(s: &mut State, method: &Method, path: &str, query: &str, headers: &Head
     };
     if write {
         // Official request schema for this route (PATCH and the legacy POST on comment updates share one).
-        let schema_method = if method == Method::POST && parts.len() == 3 && parts[0] == "issues" && parts[1] == "comments" { Method::PATCH } else { method.clone() };
-        if let Some((_, template, validator)) = SCHEMAS.iter().find(|(m, t, _)| *m == schema_method && route_matches(t, path)) {
-            let errors: Vec<String> = validator.iter_errors(&json_body).map(|e| e.to_string()).collect();
+        let schema_method = if method == Method::POST
+            && parts.len() == 3
+            && parts[0] == "issues"
+            && parts[1] == "comments"
+        {
+            Method::PATCH
+        } else {
+            method.clone()
+        };
+        if let Some((_, template, validator)) = SCHEMAS
+            .iter()
+            .find(|(m, t, _)| *m == schema_method && route_matches(t, path))
+        {
+            let errors: Vec<String> = validator
+                .iter_errors(&json_body)
+                .map(|e| e.to_string())
+                .collect();
             if !errors.is_empty() {
-                s.schema_violations.push(format!("{method} {template}: {}", errors.join("; ")));
-                return respond(422, json!({"message": "Invalid request.", "errors": errors, "documentation_url": "https://docs.github.com/rest"}), &[]);
+                s.schema_violations
+                    .push(format!("{method} {template}: {}", errors.join("; ")));
+                return respond(
+                    422,
+                    json!({"message": "Invalid request.", "errors": errors, "documentation_url": "https://docs.github.com/rest"}),
+                    &[],
+                );
             }
         } else {
-            s.schema_violations.push(format!("{method} {path}: no schema for this write"));
+            s.schema_violations
+                .push(format!("{method} {path}: no schema for this write"));
         }
         s.writes_seen += 1;
         if s.knobs.read_only {
             return respond(
                 403,
                 json!({"message": "Resource not accessible by integration", "documentation_url": "https://docs.github.com/rest", "status": "403"}),
-                &[("x-accepted-github-permissions", "issues=write; pull_requests=write".into())],
+                &[(
+                    "x-accepted-github-permissions",
+                    "issues=write; pull_requests=write".into(),
+                )],
             );
         }
         if let Some(after) = s.knobs.secondary_limit_retry_after.take() {
@@ -382,12 +516,21 @@ fn route(s: &mut State, method: &Method, path: &str, query: &str, headers: &Head
     }
     let response = route_inner(s, method, &rest, &parts, query, &json_body);
     match fail_after {
-        Some(status) if response.status().is_success() => respond(status, json!({"message": "Server Error"}), &[]),
+        Some(status) if response.status().is_success() => {
+            respond(status, json!({"message": "Server Error"}), &[])
+        }
         _ => response,
     }
 }
 
-fn route_inner(s: &mut State, method: &Method, rest: &str, parts: &[&str], query: &str, body: &Value) -> Response {
+fn route_inner(
+    s: &mut State,
+    method: &Method,
+    rest: &str,
+    parts: &[&str],
+    query: &str,
+    body: &Value,
+) -> Response {
     let full = |rest: &str| format!("/repos/{}/{}{rest}", s.owner, s.repo);
     let number = s.number.to_string();
     match (method.as_str(), parts) {
@@ -406,25 +549,48 @@ fn route_inner(s: &mut State, method: &Method, rest: &str, parts: &[&str], query
                 .collect();
             paginate(s, &full(rest), query, &files)
         }
-        ("GET", ["pulls", n, "comments"]) if *n == number => paginate(s, &full(rest), query, &s.review_comments.clone()),
-        ("GET", ["issues", n, "comments"]) if *n == number => paginate(s, &full(rest), query, &s.issue_comments.clone()),
+        ("GET", ["pulls", n, "comments"]) if *n == number => {
+            paginate(s, &full(rest), query, &s.review_comments.clone())
+        }
+        ("GET", ["issues", n, "comments"]) if *n == number => {
+            paginate(s, &full(rest), query, &s.issue_comments.clone())
+        }
         ("POST", ["pulls", n, "reviews"]) if *n == number => {
-            if body.get("commit_id").and_then(Value::as_str).is_some_and(|c| c != s.head_sha) {
+            if body
+                .get("commit_id")
+                .and_then(Value::as_str)
+                .is_some_and(|c| c != s.head_sha)
+            {
                 return validation_failed("The commitOID is not part of the pull request");
             }
-            let comments = body.get("comments").and_then(Value::as_array).cloned().unwrap_or_default();
+            let comments = body
+                .get("comments")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             for c in &comments {
                 let path = c["path"].as_str().unwrap_or("");
                 let line = c["line"].as_u64().unwrap_or(0) as u32;
-                if c.get("position").is_none() && (c["side"].as_str() != Some("RIGHT") || !line_in_diff(s, path, line)) {
+                if c.get("position").is_none()
+                    && (c["side"].as_str() != Some("RIGHT") || !line_in_diff(s, path, line))
+                {
                     // All or nothing: nothing of the review is stored.
-                    return validation_failed("Pull request review thread line must be part of the diff and Pull request review thread diff hunk can't be blank");
+                    return validation_failed(
+                        "Pull request review thread line must be part of the diff and Pull request review thread diff hunk can't be blank",
+                    );
                 }
             }
             let review_id = s.id();
             for c in &comments {
                 let id = s.id();
-                let comment = review_comment_json(s, id, review_id, c["path"].as_str().unwrap_or(""), c["line"].as_u64().unwrap_or(0) as u32, c["body"].as_str().unwrap_or(""));
+                let comment = review_comment_json(
+                    s,
+                    id,
+                    review_id,
+                    c["path"].as_str().unwrap_or(""),
+                    c["line"].as_u64().unwrap_or(0) as u32,
+                    c["body"].as_str().unwrap_or(""),
+                );
                 s.review_comments.push(comment);
             }
             let review = json!({"id": review_id, "node_id": format!("PRR_{review_id}"), "user": user(), "body": body.get("body").cloned().unwrap_or(json!("")),
@@ -443,7 +609,8 @@ fn route_inner(s: &mut State, method: &Method, rest: &str, parts: &[&str], query
                 return validation_failed("Line could not be resolved");
             }
             let id = s.id();
-            let comment = review_comment_json(s, id, id, &path, line, body["body"].as_str().unwrap_or(""));
+            let comment =
+                review_comment_json(s, id, id, &path, line, body["body"].as_str().unwrap_or(""));
             s.review_comments.push(comment.clone());
             respond(201, comment, &[])
         }
@@ -460,7 +627,11 @@ fn route_inner(s: &mut State, method: &Method, rest: &str, parts: &[&str], query
         ("POST", ["issues", n, "comments"]) if *n == number => {
             let text = body["body"].as_str().unwrap_or("");
             if text.chars().count() > 65_536 {
-                return respond(422, json!({"message": "Validation Failed", "errors": [{"resource": "IssueComment", "code": "unprocessable", "field": "data", "message": "Body is too long (maximum is 65536 characters)"}], "documentation_url": "https://docs.github.com/rest/issues/comments#create-an-issue-comment"}), &[]);
+                return respond(
+                    422,
+                    json!({"message": "Validation Failed", "errors": [{"resource": "IssueComment", "code": "unprocessable", "field": "data", "message": "Body is too long (maximum is 65536 characters)"}], "documentation_url": "https://docs.github.com/rest/issues/comments#create-an-issue-comment"}),
+                    &[],
+                );
             }
             let id = s.id();
             let comment = issue_comment_json(s, id, text);
@@ -470,7 +641,11 @@ fn route_inner(s: &mut State, method: &Method, rest: &str, parts: &[&str], query
         ("PATCH" | "POST", ["issues", "comments", id]) => {
             let text = body["body"].as_str().unwrap_or("");
             if text.chars().count() > 65_536 {
-                return respond(422, json!({"message": "Validation Failed", "errors": [{"resource": "IssueComment", "code": "unprocessable", "field": "data", "message": "Body is too long (maximum is 65536 characters)"}]}), &[]);
+                return respond(
+                    422,
+                    json!({"message": "Validation Failed", "errors": [{"resource": "IssueComment", "code": "unprocessable", "field": "data", "message": "Body is too long (maximum is 65536 characters)"}]}),
+                    &[],
+                );
             }
             let id: u64 = id.parse().unwrap_or(0);
             match s.issue_comments.iter_mut().find(|c| c["id"] == json!(id)) {
@@ -489,7 +664,10 @@ fn route_inner(s: &mut State, method: &Method, rest: &str, parts: &[&str], query
                 return validation_failed("head_sha is not the pull request's head commit");
             }
             let id = s.id();
-            let annotations = body["output"]["annotations"].as_array().cloned().unwrap_or_default();
+            let annotations = body["output"]["annotations"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             let run = json!({"id": id, "node_id": format!("CR_{id}"), "head_sha": s.head_sha, "name": body["name"], "url": format!("{}/repos/{}/{}/check-runs/{id}", s.base_url, s.owner, s.repo),
                 "status": body.get("status").cloned().unwrap_or(json!("queued")), "conclusion": body.get("conclusion").cloned().unwrap_or(Value::Null),
                 "output": {"title": body["output"]["title"], "summary": body["output"]["summary"], "annotations_count": annotations.len(), "annotations_url": "https://api.github.com/x", "annotations": annotations},
@@ -506,7 +684,9 @@ fn route_inner(s: &mut State, method: &Method, rest: &str, parts: &[&str], query
                 return respond(404, json!({"message": "Not Found"}), &[]);
             };
             if let Some(new) = body["output"]["annotations"].as_array() {
-                let list = run["output"]["annotations"].as_array_mut().expect("annotations list");
+                let list = run["output"]["annotations"]
+                    .as_array_mut()
+                    .expect("annotations list");
                 list.extend(new.iter().cloned());
                 let count = list.len();
                 run["output"]["annotations_count"] = json!(count);
@@ -518,7 +698,11 @@ fn route_inner(s: &mut State, method: &Method, rest: &str, parts: &[&str], query
             }
             respond(200, run.clone(), &[])
         }
-        _ => respond(404, json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}), &[]),
+        _ => respond(
+            404,
+            json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}),
+            &[],
+        ),
     }
 }
 
@@ -527,9 +711,15 @@ fn check_run_errors(body: &Value) -> Option<String> {
     if body["status"] == json!("completed") && body.get("conclusion").is_none() {
         return Some("conclusion is required when status is completed".into());
     }
-    for a in body["output"]["annotations"].as_array().into_iter().flatten() {
+    for a in body["output"]["annotations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         if a.get("start_column").is_some() && a["start_line"] != a["end_line"] {
-            return Some("start_column and end_column are only allowed on single-line annotations".into());
+            return Some(
+                "start_column and end_column are only allowed on single-line annotations".into(),
+            );
         }
     }
     None

@@ -20,7 +20,11 @@ impl ImageRef {
             Some(i) => (&rest[..slash + i], Some(rest[slash + i + 1..].to_string())),
             None => (rest, None),
         };
-        Self { name: name.to_string(), tag, digest }
+        Self {
+            name: name.to_string(),
+            tag,
+            digest,
+        }
     }
 
     /// `scratch` is the empty image: no filesystem, no user database.
@@ -49,7 +53,10 @@ mod tests {
         assert_eq!(r.digest.as_deref(), Some("sha256:abc"));
         let r = ImageRef::parse("registry.local:5000/app");
         assert_eq!((r.name.as_str(), r.tag), ("registry.local:5000/app", None));
-        assert_eq!(ImageRef::parse("gcr.io/distroless/static:nonroot").name_and_tag(), "gcr.io/distroless/static:nonroot");
+        assert_eq!(
+            ImageRef::parse("gcr.io/distroless/static:nonroot").name_and_tag(),
+            "gcr.io/distroless/static:nonroot"
+        );
         assert!(ImageRef::parse("SCRATCH").is_scratch());
         assert_eq!(ImageRef::parse("").name, "");
         assert_eq!(ImageRef::parse(":").tag.as_deref(), Some(""));

@@ -104,8 +104,22 @@ impl Keyword {
             Keyword::From => Some(&["platform"]),
             Keyword::Run => Some(&["mount", "network", "security", "device"]),
             Keyword::Copy => Some(&["from", "chown", "chmod", "link", "parents", "exclude"]),
-            Keyword::Add => Some(&["chown", "chmod", "checksum", "keep-git-dir", "link", "exclude", "unpack"]),
-            Keyword::Healthcheck => Some(&["interval", "timeout", "start-period", "start-interval", "retries"]),
+            Keyword::Add => Some(&[
+                "chown",
+                "chmod",
+                "checksum",
+                "keep-git-dir",
+                "link",
+                "exclude",
+                "unpack",
+            ]),
+            Keyword::Healthcheck => Some(&[
+                "interval",
+                "timeout",
+                "start-period",
+                "start-interval",
+                "retries",
+            ]),
             _ => None,
         }
     }
@@ -141,8 +155,13 @@ impl Logical {
         if at >= self.text.len() {
             return self.end;
         }
-        let i = self.segments.partition_point(|&(l, _)| l <= at).saturating_sub(1);
-        self.segments.get(i).map_or(self.end, |&(l, s)| s + (at - l))
+        let i = self
+            .segments
+            .partition_point(|&(l, _)| l <= at)
+            .saturating_sub(1);
+        self.segments
+            .get(i)
+            .map_or(self.end, |&(l, s)| s + (at - l))
     }
 
     /// Source span of a logical range; a range across continuations covers the joined lines.
@@ -190,14 +209,20 @@ pub enum Command {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
-    From { image: Word, alias: Option<Word> },
+    From {
+        image: Word,
+        alias: Option<Word>,
+    },
     /// ENV, ARG and LABEL.
     KeyValues(Vec<KeyValue>),
     User(Word),
     /// RUN, CMD, ENTRYPOINT and SHELL.
     Command(Command),
     /// COPY and ADD. Heredoc sources appear as words like `<<EOF`.
-    Copy { sources: Vec<Word>, dest: Option<Word> },
+    Copy {
+        sources: Vec<Word>,
+        dest: Option<Word>,
+    },
     /// `None` is `HEALTHCHECK NONE`.
     Healthcheck(Option<Command>),
     /// Anything whose arguments no rule needs structured (EXPOSE, WORKDIR, ...).
@@ -249,16 +274,22 @@ impl Instruction {
     }
 
     pub fn flag(&self, name: &str) -> Option<&Flag> {
-        self.flags.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+        self.flags
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 }
 
 const KNOWN_DIRECTIVES: &[&str] = &["syntax", "escape", "check"];
 
-static DIRECTIVE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^#[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*=[ \t]*(.*?)[ \t]*$").unwrap_or_else(|_| unreachable!()));
-static HEREDOC: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[0-9]*<<(-?)([^<]+)$").unwrap_or_else(|_| unreachable!()));
-static STAGE_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-zA-Z][a-zA-Z0-9_.-]*$").unwrap_or_else(|_| unreachable!()));
+static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^#[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*=[ \t]*(.*?)[ \t]*$")
+        .unwrap_or_else(|_| unreachable!())
+});
+static HEREDOC: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[0-9]*<<(-?)([^<]+)$").unwrap_or_else(|_| unreachable!()));
+static STAGE_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-zA-Z][a-zA-Z0-9_.-]*$").unwrap_or_else(|_| unreachable!()));
 
 /// Physical lines: `(start, end without line terminator, start of the next line)`.
 struct Lines<'a> {
@@ -291,7 +322,11 @@ fn is_comment(line: &str) -> bool {
 
 /// Parses a Dockerfile. Never panics; problems are in `diagnostics`.
 pub fn parse(text: &str) -> Dockerfile {
-    let mut parser = Parser { text, escape: '\\', diagnostics: Vec::new() };
+    let mut parser = Parser {
+        text,
+        escape: '\\',
+        diagnostics: Vec::new(),
+    };
     let mut lines = Lines { text, pos: 0 };
     let directives = parser.directives(&mut lines);
     let mut instructions = Vec::new();
@@ -326,7 +361,10 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn error(&mut self, span: Span, message: impl Into<String>) {
-        self.diagnostics.push(ParseDiagnostic { span, message: message.into() });
+        self.diagnostics.push(ParseDiagnostic {
+            span,
+            message: message.into(),
+        });
     }
 
     /// Reads the parser directives at the top of the file. They end at the first line that is not
@@ -335,7 +373,9 @@ impl Parser<'_> {
         let mut out: Vec<Directive> = Vec::new();
         loop {
             let saved = lines.pos;
-            let Some((start, end, _)) = lines.next() else { break };
+            let Some((start, end, _)) = lines.next() else {
+                break;
+            };
             let line = &self.text[start..end];
             let Some(caps) = DIRECTIVE.captures(line) else {
                 lines.pos = saved;
@@ -353,7 +393,10 @@ impl Parser<'_> {
             }
             let span = Span::new(start, end);
             if out.iter().any(|d| d.name == lname) {
-                self.error(span, format!("the `{lname}` parser directive can only be used once"));
+                self.error(
+                    span,
+                    format!("the `{lname}` parser directive can only be used once"),
+                );
             } else if lname == "escape" {
                 match value.as_str() {
                     "\\" => self.escape = '\\',
@@ -364,7 +407,11 @@ impl Parser<'_> {
                     ),
                 }
             }
-            out.push(Directive { name: lname, value: value.as_str().to_string(), span });
+            out.push(Directive {
+                name: lname,
+                value: value.as_str().to_string(),
+                span,
+            });
         }
         out
     }
@@ -390,13 +437,18 @@ impl Parser<'_> {
 
         let text = logical.text.clone();
         let lead = text.len() - text.trim_start().len();
-        let kw_end = text[lead..].find(char::is_whitespace).map_or(text.len(), |i| lead + i);
+        let kw_end = text[lead..]
+            .find(char::is_whitespace)
+            .map_or(text.len(), |i| lead + i);
         let keyword_text = text[lead..kw_end].to_string();
         let keyword = Keyword::parse(&keyword_text);
         let keyword_span = logical.span(lead..kw_end);
         let line_span = Span::new(keyword_span.start, last_end.max(keyword_span.end));
         if keyword == Keyword::Unknown {
-            self.error(keyword_span, format!("unknown instruction `{keyword_text}`"));
+            self.error(
+                keyword_span,
+                format!("unknown instruction `{keyword_text}`"),
+            );
         }
 
         let (flags, args_start) = self.flags(keyword, &logical, kw_end);
@@ -448,7 +500,9 @@ impl Parser<'_> {
                 break;
             }
             let (words, _) = split_words(&text[pos..], self.escape);
-            let Some(RawWord { range }) = words.into_iter().next() else { break };
+            let Some(RawWord { range }) = words.into_iter().next() else {
+                break;
+            };
             let range = pos + range.start..pos + range.end;
             let word = &text[range.clone()];
             let span = logical.span(range.clone());
@@ -461,7 +515,10 @@ impl Parser<'_> {
                 None => (word[2..].to_string(), None),
             };
             if !known.iter().any(|k| k.eq_ignore_ascii_case(&name)) {
-                self.error(span, format!("unknown flag `--{name}` for {}", keyword_name(keyword)));
+                self.error(
+                    span,
+                    format!("unknown flag `--{name}` for {}", keyword_name(keyword)),
+                );
             }
             flags.push(Flag { name, value, span });
         }
@@ -471,10 +528,15 @@ impl Parser<'_> {
     fn body(&mut self, instr: &Instruction) -> Body {
         let args = instr.args_text();
         let name = keyword_name(instr.keyword);
-        let requires_args =
-            !matches!(instr.keyword, Keyword::Cmd | Keyword::Entrypoint | Keyword::Unknown);
+        let requires_args = !matches!(
+            instr.keyword,
+            Keyword::Cmd | Keyword::Entrypoint | Keyword::Unknown
+        );
         if args.is_empty() && requires_args {
-            self.error(instr.keyword_span, format!("{name} requires at least one argument"));
+            self.error(
+                instr.keyword_span,
+                format!("{name} requires at least one argument"),
+            );
             return Body::Other;
         }
         match instr.keyword {
@@ -484,7 +546,10 @@ impl Parser<'_> {
                     self.error(instr.args_span(), "unterminated quote");
                 }
                 match ws.as_slice() {
-                    [image] => Body::From { image: image.clone(), alias: None },
+                    [image] => Body::From {
+                        image: image.clone(),
+                        alias: None,
+                    },
                     [image, kw, alias] if kw.raw.eq_ignore_ascii_case("as") => {
                         if !STAGE_NAME.is_match(&alias.raw) {
                             self.error(
@@ -492,11 +557,20 @@ impl Parser<'_> {
                                 format!("invalid stage name `{}`: use letters, digits, `-`, `_` and `.`, starting with a letter", alias.raw),
                             );
                         }
-                        Body::From { image: image.clone(), alias: Some(alias.clone()) }
+                        Body::From {
+                            image: image.clone(),
+                            alias: Some(alias.clone()),
+                        }
                     }
                     [image, ..] => {
-                        self.error(instr.args_span(), "FROM takes an image and an optional `AS name`");
-                        Body::From { image: image.clone(), alias: None }
+                        self.error(
+                            instr.args_span(),
+                            "FROM takes an image and an optional `AS name`",
+                        );
+                        Body::From {
+                            image: image.clone(),
+                            alias: None,
+                        }
                     }
                     [] => Body::Other,
                 }
@@ -509,7 +583,10 @@ impl Parser<'_> {
                     self.error(instr.args_span(), "unterminated quote");
                 }
                 if ws.len() > 1 {
-                    self.error(instr.args_span(), "USER takes exactly one argument: `user[:group]`");
+                    self.error(
+                        instr.args_span(),
+                        "USER takes exactly one argument: `user[:group]`",
+                    );
                 }
                 ws.into_iter().next().map_or(Body::Other, Body::User)
             }
@@ -517,17 +594,31 @@ impl Parser<'_> {
             Keyword::Shell => {
                 let cmd = command(instr);
                 if !matches!(cmd, Command::Exec(ref v) if !v.is_empty()) {
-                    self.error(instr.args_span(), "SHELL requires the JSON form, e.g. `SHELL [\"/bin/bash\", \"-c\"]`");
+                    self.error(
+                        instr.args_span(),
+                        "SHELL requires the JSON form, e.g. `SHELL [\"/bin/bash\", \"-c\"]`",
+                    );
                 }
                 Body::Command(cmd)
             }
             Keyword::Copy | Keyword::Add => {
                 let mut ws = match parse_json_array(args) {
-                    Some(items) => items.into_iter().map(|raw| Word { raw, span: instr.args_span() }).collect(),
+                    Some(items) => items
+                        .into_iter()
+                        .map(|raw| Word {
+                            raw,
+                            span: instr.args_span(),
+                        })
+                        .collect(),
                     None => self.words(instr).0,
                 };
                 if ws.len() < 2 {
-                    self.error(instr.args_span(), format!("{name} requires at least two arguments: sources and a destination"));
+                    self.error(
+                        instr.args_span(),
+                        format!(
+                            "{name} requires at least two arguments: sources and a destination"
+                        ),
+                    );
                 }
                 let dest = if ws.len() >= 2 { ws.pop() } else { None };
                 Body::Copy { sources: ws, dest }
@@ -535,14 +626,19 @@ impl Parser<'_> {
             Keyword::Healthcheck => {
                 let (ws, _) = self.words(instr);
                 match ws.first() {
-                    Some(w) if w.raw.eq_ignore_ascii_case("none") && ws.len() == 1 => Body::Healthcheck(None),
+                    Some(w) if w.raw.eq_ignore_ascii_case("none") && ws.len() == 1 => {
+                        Body::Healthcheck(None)
+                    }
                     Some(w) if w.raw.eq_ignore_ascii_case("cmd") && ws.len() > 1 => {
                         let ranges = self.word_ranges(instr);
                         let start = ranges.get(1).map_or(instr.args.end, |r| r.start);
                         Body::Healthcheck(Some(command_at(instr, start..instr.args.end)))
                     }
                     _ => {
-                        self.error(instr.args_span(), "HEALTHCHECK takes `NONE` or `[options] CMD command`");
+                        self.error(
+                            instr.args_span(),
+                            "HEALTHCHECK takes `NONE` or `[options] CMD command`",
+                        );
                         Body::Other
                     }
                 }
@@ -555,7 +651,9 @@ impl Parser<'_> {
     fn word_ranges(&self, instr: &Instruction) -> Vec<Range<usize>> {
         let base = instr.args.start;
         let (raw, _) = split_words(instr.args_text(), self.escape);
-        raw.into_iter().map(|w| base + w.range.start..base + w.range.end).collect()
+        raw.into_iter()
+            .map(|w| base + w.range.start..base + w.range.end)
+            .collect()
     }
 
     /// Splits the arguments into words with source spans; the flag reports an unterminated quote.
@@ -564,7 +662,10 @@ impl Parser<'_> {
         let words = self
             .word_ranges(instr)
             .into_iter()
-            .map(|range| Word { raw: instr.logical.text[range.clone()].to_string(), span: instr.logical.span(range) })
+            .map(|range| Word {
+                raw: instr.logical.text[range.clone()].to_string(),
+                span: instr.logical.span(range),
+            })
             .collect();
         (words, open)
     }
@@ -577,18 +678,29 @@ impl Parser<'_> {
             self.error(instr.args_span(), "unterminated quote");
         }
         let ranges = self.word_ranges(instr);
-        let Some(first) = ws.first() else { return Body::KeyValues(Vec::new()) };
+        let Some(first) = ws.first() else {
+            return Body::KeyValues(Vec::new());
+        };
         if legacy && !first.raw.contains('=') {
             // `ENV KEY value with spaces`: everything after the key is the value.
             let Some(second) = ranges.get(1) else {
-                self.error(instr.args_span(), format!("{name} `{}` has no value: write `{}=value`", first.raw, first.raw));
+                self.error(
+                    instr.args_span(),
+                    format!(
+                        "{name} `{}` has no value: write `{}=value`",
+                        first.raw, first.raw
+                    ),
+                );
                 return Body::KeyValues(Vec::new());
             };
             let value = second.start..instr.args.end;
             return Body::KeyValues(vec![KeyValue {
                 key: first.raw.clone(),
                 key_span: first.span,
-                value: Some(Word { raw: instr.logical.text[value.clone()].to_string(), span: instr.logical.span(value) }),
+                value: Some(Word {
+                    raw: instr.logical.text[value.clone()].to_string(),
+                    span: instr.logical.span(value),
+                }),
             }]);
         }
         let mut out = Vec::new();
@@ -603,11 +715,24 @@ impl Parser<'_> {
                     out.push(KeyValue {
                         key: key.to_string(),
                         key_span: instr.logical.span(range.start..key_end),
-                        value: Some(Word { raw: value.to_string(), span: instr.logical.span(key_end + 1..range.end) }),
+                        value: Some(Word {
+                            raw: value.to_string(),
+                            span: instr.logical.span(key_end + 1..range.end),
+                        }),
                     });
                 }
-                None if !legacy => out.push(KeyValue { key: w.raw.clone(), key_span: w.span, value: None }),
-                None => self.error(w.span, format!("{name} `{}` has no `=`: every word must be `KEY=value`", w.raw)),
+                None if !legacy => out.push(KeyValue {
+                    key: w.raw.clone(),
+                    key_span: w.span,
+                    value: None,
+                }),
+                None => self.error(
+                    w.span,
+                    format!(
+                        "{name} `{}` has no `=`: every word must be `KEY=value`",
+                        w.raw
+                    ),
+                ),
             }
         }
         Body::KeyValues(out)
@@ -617,7 +742,9 @@ impl Parser<'_> {
     fn heredocs(&mut self, instr: &mut Instruction, lines: &mut Lines<'_>) {
         let (ws, _) = self.words(instr);
         for w in ws {
-            let Some(caps) = HEREDOC.captures(&w.raw) else { continue };
+            let Some(caps) = HEREDOC.captures(&w.raw) else {
+                continue;
+            };
             let strip_tabs = caps.get(1).is_some_and(|m| !m.as_str().is_empty());
             let raw_name = caps.get(2).map_or("", |m| m.as_str());
             let (name, quoted) = unquote_heredoc_name(raw_name);
@@ -630,7 +757,11 @@ impl Parser<'_> {
             let mut terminated = false;
             for (s, e, next) in lines.by_ref() {
                 let line = &self.text[s..e];
-                let cmp = if strip_tabs { line.trim_start_matches('\t') } else { line };
+                let cmp = if strip_tabs {
+                    line.trim_start_matches('\t')
+                } else {
+                    line
+                };
                 if cmp == name {
                     terminated = true;
                     instr.full_span = instr.full_span.cover(Span::new(s, e));
@@ -642,7 +773,10 @@ impl Parser<'_> {
                 instr.full_span = instr.full_span.cover(Span::new(s, e));
             }
             if !terminated {
-                self.error(w.span, format!("heredoc `{name}` is never terminated: add a line `{name}`"));
+                self.error(
+                    w.span,
+                    format!("heredoc `{name}` is never terminated: add a line `{name}`"),
+                );
             }
             instr.heredocs.push(Heredoc {
                 name,
@@ -698,7 +832,10 @@ fn command_at(instr: &Instruction, range: Range<usize>) -> Command {
     let text = instr.logical.text.get(range.clone()).unwrap_or_default();
     match parse_json_array(text) {
         Some(items) => Command::Exec(items),
-        None => Command::Shell { text: text.to_string(), span: instr.logical.span(range) },
+        None => Command::Shell {
+            text: text.to_string(),
+            span: instr.logical.span(range),
+        },
     }
 }
 

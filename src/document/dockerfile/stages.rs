@@ -96,7 +96,12 @@ pub enum UserOrigin {
     /// A `USER` instruction, in this stage or a stage it is built from.
     User { stage: usize, decl: UserDecl },
     /// No `USER` anywhere in the chain: the default of the base image of `stage`.
-    BaseImage { stage: usize, image: String, span: Span, allow_listed: bool },
+    BaseImage {
+        stage: usize,
+        image: String,
+        span: Span,
+        allow_listed: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,14 +126,21 @@ impl Dockerfile {
 
     /// The user `stage` ends with. `non_root_image` says whether a base image defaults to a
     /// non-root user.
-    pub fn effective_user(&self, stage: usize, non_root_image: &dyn Fn(&ImageRef) -> bool) -> Option<EffectiveUser> {
+    pub fn effective_user(
+        &self,
+        stage: usize,
+        non_root_image: &dyn Fn(&ImageRef) -> bool,
+    ) -> Option<EffectiveUser> {
         let mut current = self.stages.get(stage)?;
         // Parents always come earlier, so this walk ends.
         loop {
             if let Some(decl) = current.users.last() {
                 return Some(EffectiveUser {
                     principal: decl.principal(),
-                    origin: UserOrigin::User { stage: current.index, decl: decl.clone() },
+                    origin: UserOrigin::User {
+                        stage: current.index,
+                        decl: decl.clone(),
+                    },
                 });
             }
             match current.parent.and_then(|p| self.stages.get(p)) {
@@ -138,7 +150,11 @@ impl Dockerfile {
         }
         let allow_listed = current.image_unresolved.is_empty() && non_root_image(&current.image);
         Some(EffectiveUser {
-            principal: if allow_listed { Principal::NonRoot } else { Principal::Root },
+            principal: if allow_listed {
+                Principal::NonRoot
+            } else {
+                Principal::Root
+            },
             origin: UserOrigin::BaseImage {
                 stage: current.index,
                 image: current.image_raw.clone(),
@@ -154,7 +170,10 @@ impl Dockerfile {
         let mut next = self.stages.get(stage);
         while let Some(s) = next {
             chain.extend(s.users.iter().rev().map(|u| (s.index, u)));
-            next = s.parent.filter(|&p| p < s.index).and_then(|p| self.stages.get(p));
+            next = s
+                .parent
+                .filter(|&p| p < s.index)
+                .and_then(|p| self.stages.get(p));
         }
         chain.reverse();
         chain
@@ -163,7 +182,10 @@ impl Dockerfile {
 
 /// Builds `df.stages` and `df.global_args` from the instructions, reporting stage errors.
 pub(super) fn build(df: &mut Dockerfile) {
-    let mut global: BTreeMap<String, Lookup> = PLATFORM_ARGS.iter().map(|a| (a.to_string(), Lookup::Unknown)).collect();
+    let mut global: BTreeMap<String, Lookup> = PLATFORM_ARGS
+        .iter()
+        .map(|a| (a.to_string(), Lookup::Unknown))
+        .collect();
     let mut stages: Vec<Stage> = Vec::new();
     let mut diagnostics: Vec<ParseDiagnostic> = Vec::new();
     let escape = df.escape;
@@ -186,17 +208,28 @@ pub(super) fn build(df: &mut Dockerfile) {
             let lookup = |name: &str| global.get(name).cloned().unwrap_or(Lookup::Unset);
             let expanded = expand(&image.raw, escape, &lookup);
             if let Some((_, msg)) = &expanded.error {
-                diagnostics.push(ParseDiagnostic { span: image.span, message: msg.clone() });
+                diagnostics.push(ParseDiagnostic {
+                    span: image.span,
+                    message: msg.clone(),
+                });
             }
             let lowered = expanded.value.to_ascii_lowercase();
-            let parent = stages.iter().position(|s| s.name.as_deref() == Some(lowered.as_str()));
+            let parent = stages
+                .iter()
+                .position(|s| s.name.as_deref() == Some(lowered.as_str()));
             let name = alias.as_ref().map(|a| a.raw.to_ascii_lowercase());
             if let (Some(n), Some(a)) = (&name, alias) {
                 if stages.iter().any(|s| s.name.as_ref() == Some(n)) {
-                    diagnostics.push(ParseDiagnostic { span: a.span, message: format!("duplicate stage name `{n}`") });
+                    diagnostics.push(ParseDiagnostic {
+                        span: a.span,
+                        message: format!("duplicate stage name `{n}`"),
+                    });
                 }
             }
-            env = parent.and_then(|p| stages.get(p)).map(|p| p.env.clone()).unwrap_or_default();
+            env = parent
+                .and_then(|p| stages.get(p))
+                .map(|p| p.env.clone())
+                .unwrap_or_default();
             args.clear();
             stages.push(Stage {
                 index: stages.len(),
@@ -221,7 +254,8 @@ pub(super) fn build(df: &mut Dockerfile) {
                     for kv in kvs {
                         let value = match &kv.value {
                             Some(v) => {
-                                let lookup = |name: &str| global.get(name).cloned().unwrap_or(Lookup::Unset);
+                                let lookup =
+                                    |name: &str| global.get(name).cloned().unwrap_or(Lookup::Unset);
                                 resolved(expand(&v.raw, escape, &lookup))
                             }
                             None => Lookup::Unknown,
@@ -232,7 +266,10 @@ pub(super) fn build(df: &mut Dockerfile) {
             } else if instr.keyword != Keyword::Unknown {
                 diagnostics.push(ParseDiagnostic {
                     span: instr.keyword_span,
-                    message: format!("{} before the first FROM: only ARG may come before FROM", instr.keyword_text.to_ascii_uppercase()),
+                    message: format!(
+                        "{} before the first FROM: only ARG may come before FROM",
+                        instr.keyword_text.to_ascii_uppercase()
+                    ),
                 });
             }
             continue;
@@ -260,7 +297,10 @@ pub(super) fn build(df: &mut Dockerfile) {
             (Keyword::User, Body::User(word)) => {
                 let e = expand(&word.raw, escape, &|n| scoped(&env, &args, n));
                 if let Some((_, msg)) = &e.error {
-                    diagnostics.push(ParseDiagnostic { span: word.span, message: msg.clone() });
+                    diagnostics.push(ParseDiagnostic {
+                        span: word.span,
+                        message: msg.clone(),
+                    });
                 }
                 stage.users.push(UserDecl {
                     instruction: i,
@@ -277,8 +317,14 @@ pub(super) fn build(df: &mut Dockerfile) {
         last.env = env;
     }
     if stages.is_empty() && !df.instructions.is_empty() {
-        let span = df.instructions.last().map_or(Span::empty(0), |i| i.keyword_span);
-        diagnostics.push(ParseDiagnostic { span, message: "no FROM instruction: a Dockerfile needs at least one build stage".into() });
+        let span = df
+            .instructions
+            .last()
+            .map_or(Span::empty(0), |i| i.keyword_span);
+        diagnostics.push(ParseDiagnostic {
+            span,
+            message: "no FROM instruction: a Dockerfile needs at least one build stage".into(),
+        });
     }
     df.stages = stages;
     df.diagnostics.extend(diagnostics);
@@ -286,11 +332,18 @@ pub(super) fn build(df: &mut Dockerfile) {
 
 /// ENV shadows ARG of the same name.
 fn scoped(env: &BTreeMap<String, Lookup>, args: &BTreeMap<String, Lookup>, name: &str) -> Lookup {
-    env.get(name).or_else(|| args.get(name)).cloned().unwrap_or(Lookup::Unset)
+    env.get(name)
+        .or_else(|| args.get(name))
+        .cloned()
+        .unwrap_or(Lookup::Unset)
 }
 
 fn resolved(e: Expanded) -> Lookup {
-    if e.is_resolved() { Lookup::Known(e.value) } else { Lookup::Unknown }
+    if e.is_resolved() {
+        Lookup::Known(e.value)
+    } else {
+        Lookup::Unknown
+    }
 }
 
 fn empty_stage(index: usize, from: usize, span: Span) -> Stage {

@@ -8,10 +8,13 @@ fn at(text: &str, span: Span) -> (usize, usize) {
 }
 
 fn errors(df: &Dockerfile, text: &str) -> Vec<(usize, usize, String)> {
-    df.diagnostics.iter().map(|d| {
-        let (l, c) = at(text, d.span);
-        (l, c, d.message.clone())
-    }).collect()
+    df.diagnostics
+        .iter()
+        .map(|d| {
+            let (l, c) = at(text, d.span);
+            (l, c, d.message.clone())
+        })
+        .collect()
 }
 
 fn kinds(df: &Dockerfile) -> Vec<Keyword> {
@@ -32,13 +35,16 @@ fn keywords_are_case_insensitive_and_located() {
 
 #[test]
 fn backslash_continuations_skip_comments_and_empty_lines() {
-    let text = "FROM alpine\nRUN apk add \\\n# a comment inside\n\n    curl \\\n    git\nUSER 1000\n";
+    let text =
+        "FROM alpine\nRUN apk add \\\n# a comment inside\n\n    curl \\\n    git\nUSER 1000\n";
     let df = parse(text);
     assert!(df.diagnostics.is_empty(), "{:?}", df.diagnostics);
     let run = &df.instructions[1];
     assert_eq!(run.logical.text, "RUN apk add     curl     git");
     assert_eq!(at(text, run.span), (2, 1));
-    let Body::Command(Command::Shell { text: cmd, span }) = &run.body else { panic!("{:?}", run.body) };
+    let Body::Command(Command::Shell { text: cmd, span }) = &run.body else {
+        panic!("{:?}", run.body)
+    };
     assert_eq!(cmd, "apk add     curl     git");
     assert_eq!(at(text, *span), (2, 5));
     // `git` is on line 6, column 5.
@@ -92,7 +98,10 @@ fn heredocs_are_read_with_spans() {
     let text = "FROM debian\nRUN <<EOF\nset -e\napt-get update\nEOF\nCOPY <<-\"CONF\" /etc/app.conf\n\tkey=$VALUE\n\tCONF\nUSER app\n";
     let df = parse(text);
     assert!(df.diagnostics.is_empty(), "{:?}", df.diagnostics);
-    assert_eq!(kinds(&df), vec![Keyword::From, Keyword::Run, Keyword::Copy, Keyword::User]);
+    assert_eq!(
+        kinds(&df),
+        vec![Keyword::From, Keyword::Run, Keyword::Copy, Keyword::User]
+    );
     let run = &df.instructions[1];
     assert_eq!(run.heredocs.len(), 1);
     let h = &run.heredocs[0];
@@ -105,9 +114,14 @@ fn heredocs_are_read_with_spans() {
     assert_eq!(&text[run.full_span.end - 3..run.full_span.end], "EOF");
     let copy = &df.instructions[2];
     let h = &copy.heredocs[0];
-    assert_eq!((h.name.as_str(), h.strip_tabs, h.quoted), ("CONF", true, true));
+    assert_eq!(
+        (h.name.as_str(), h.strip_tabs, h.quoted),
+        ("CONF", true, true)
+    );
     assert_eq!(h.content, "key=$VALUE\n");
-    let Body::Copy { sources, dest } = &copy.body else { panic!() };
+    let Body::Copy { sources, dest } = &copy.body else {
+        panic!()
+    };
     assert_eq!(sources[0].raw, "<<-\"CONF\"");
     assert_eq!(dest.as_ref().unwrap().raw, "/etc/app.conf");
     assert_eq!(at(text, df.instructions[3].span), (9, 1));
@@ -120,7 +134,10 @@ fn several_heredocs_on_one_line_are_read_in_order() {
     assert!(df.diagnostics.is_empty(), "{:?}", df.diagnostics);
     let hs = &df.instructions[1].heredocs;
     assert_eq!(hs.len(), 2);
-    assert_eq!((hs[0].content.as_str(), hs[1].content.as_str()), ("one\n", "two $x\n"));
+    assert_eq!(
+        (hs[0].content.as_str(), hs[1].content.as_str()),
+        ("one\n", "two $x\n")
+    );
     assert!(hs[1].quoted);
     assert_eq!(at(text, hs[1].body), (5, 1));
 }
@@ -156,10 +173,17 @@ fn here_strings_and_quoted_markers_are_not_heredocs() {
 fn exec_and_shell_forms() {
     let text = "FROM alpine\nCMD [\"app\", \"--port\", \"80\"]\nENTRYPOINT [not json\nRUN [\"sh\",\"-c\",\"echo\"]\nSHELL /bin/bash -c\n";
     let df = parse(text);
-    let Body::Command(Command::Exec(v)) = &df.instructions[1].body else { panic!() };
+    let Body::Command(Command::Exec(v)) = &df.instructions[1].body else {
+        panic!()
+    };
     assert_eq!(v, &vec!["app".to_string(), "--port".into(), "80".into()]);
-    assert!(matches!(&df.instructions[2].body, Body::Command(Command::Shell { text, .. }) if text == "[not json"));
-    assert!(matches!(&df.instructions[3].body, Body::Command(Command::Exec(_))));
+    assert!(
+        matches!(&df.instructions[2].body, Body::Command(Command::Shell { text, .. }) if text == "[not json")
+    );
+    assert!(matches!(
+        &df.instructions[3].body,
+        Body::Command(Command::Exec(_))
+    ));
     let e = errors(&df, text);
     assert_eq!(e.len(), 1, "{e:?}");
     assert_eq!((e[0].0, e[0].1), (5, 7));
@@ -171,14 +195,22 @@ fn flags_are_parsed_and_unknown_flags_reported() {
     let text = "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nRUN --mount=type=secret,id=npm --network=none make\nCOPY --from=build --chown=app:app /out /app\nCOPY --form=build /a /b\n";
     let df = parse(text);
     let from = &df.instructions[0];
-    assert_eq!(from.flag("platform").and_then(|f| f.value.as_deref()), Some("$BUILDPLATFORM"));
-    let Body::From { image, alias } = &from.body else { panic!() };
+    assert_eq!(
+        from.flag("platform").and_then(|f| f.value.as_deref()),
+        Some("$BUILDPLATFORM")
+    );
+    let Body::From { image, alias } = &from.body else {
+        panic!()
+    };
     assert_eq!(image.raw, "golang:1.22");
     assert_eq!(at(text, image.span), (1, 32));
     assert_eq!(alias.as_ref().unwrap().raw, "build");
     let run = &df.instructions[1];
     assert_eq!(run.flags.len(), 2);
-    assert_eq!(run.flag("mount").unwrap().value.as_deref(), Some("type=secret,id=npm"));
+    assert_eq!(
+        run.flag("mount").unwrap().value.as_deref(),
+        Some("type=secret,id=npm")
+    );
     assert_eq!(run.args_text(), "make");
     let copy = &df.instructions[2];
     assert_eq!(copy.flag("from").unwrap().value.as_deref(), Some("build"));
@@ -194,23 +226,35 @@ fn env_arg_and_label_forms() {
     let text = "ARG VERSION=1.0 OTHER\nFROM alpine\nENV A=1 B=\"two words\" \\\n    C='$A'\nENV LEGACY value with  spaces\nLABEL org.opencontainers.image.title=\"app\"\nARG TOKEN\n";
     let df = parse(text);
     assert!(df.diagnostics.is_empty(), "{:?}", df.diagnostics);
-    let Body::KeyValues(args) = &df.instructions[0].body else { panic!() };
+    let Body::KeyValues(args) = &df.instructions[0].body else {
+        panic!()
+    };
     assert_eq!(args.len(), 2);
     assert_eq!(args[0].value.as_ref().unwrap().raw, "1.0");
     assert!(args[1].value.is_none());
-    let Body::KeyValues(env) = &df.instructions[2].body else { panic!() };
-    assert_eq!(env.iter().map(|kv| kv.key.as_str()).collect::<Vec<_>>(), vec!["A", "B", "C"]);
+    let Body::KeyValues(env) = &df.instructions[2].body else {
+        panic!()
+    };
+    assert_eq!(
+        env.iter().map(|kv| kv.key.as_str()).collect::<Vec<_>>(),
+        vec!["A", "B", "C"]
+    );
     assert_eq!(env[1].value.as_ref().unwrap().raw, "\"two words\"");
     assert_eq!(at(text, env[1].key_span), (3, 9));
     assert_eq!(at(text, env[1].value.as_ref().unwrap().span), (3, 11));
     assert_eq!(at(text, env[2].key_span), (4, 5));
-    let Body::KeyValues(legacy) = &df.instructions[3].body else { panic!() };
+    let Body::KeyValues(legacy) = &df.instructions[3].body else {
+        panic!()
+    };
     assert_eq!(legacy[0].key, "LEGACY");
     assert_eq!(legacy[0].value.as_ref().unwrap().raw, "value with  spaces");
     assert_eq!(at(text, legacy[0].value.as_ref().unwrap().span), (5, 12));
     assert_eq!(df.global_args, vec![0]);
     let env = &df.stages[0].env;
-    assert_eq!(env.get("B"), Some(&words::Lookup::Known("two words".into())));
+    assert_eq!(
+        env.get("B"),
+        Some(&words::Lookup::Known("two words".into()))
+    );
     assert_eq!(env.get("C"), Some(&words::Lookup::Known("$A".into())));
 }
 
@@ -270,7 +314,10 @@ FROM $RUNTIME
     assert_eq!(df.stages[1].parent, Some(0));
     assert_eq!(df.stages[2].parent, Some(1));
     assert_eq!(df.stages[2].users[0].value, "app");
-    assert_eq!(df.stages[3].image.name_and_tag(), "gcr.io/distroless/python3:nonroot");
+    assert_eq!(
+        df.stages[3].image.name_and_tag(),
+        "gcr.io/distroless/python3:nonroot"
+    );
     assert_eq!(df.stages[4].image_unresolved, vec!["RUNTIME"]);
     assert_eq!(df.stages[1].instructions, 5..6);
 }
@@ -290,7 +337,9 @@ fn allow(image: &ImageRef) -> bool {
 
 fn principal(text: &str) -> (Principal, UserOrigin) {
     let df = parse(text);
-    let u = df.effective_user(df.stages.len() - 1, &allow).expect("a stage");
+    let u = df
+        .effective_user(df.stages.len() - 1, &allow)
+        .expect("a stage");
     (u.principal, u.origin)
 }
 
@@ -298,36 +347,83 @@ fn principal(text: &str) -> (Principal, UserOrigin) {
 fn effective_user_follows_last_user_and_inheritance() {
     assert_eq!(principal("FROM alpine\n").0, Principal::Root);
     assert_eq!(principal("FROM alpine\nUSER app\n").0, Principal::NonRoot);
-    assert_eq!(principal("FROM alpine\nUSER app\nUSER root\n").0, Principal::Root);
+    assert_eq!(
+        principal("FROM alpine\nUSER app\nUSER root\n").0,
+        Principal::Root
+    );
     for root in ["0", "0:0", "root:root", "root:app", "0:1000", "00"] {
-        assert_eq!(principal(&format!("FROM alpine\nUSER {root}\n")).0, Principal::Root, "{root}");
+        assert_eq!(
+            principal(&format!("FROM alpine\nUSER {root}\n")).0,
+            Principal::Root,
+            "{root}"
+        );
     }
-    assert_eq!(principal("FROM alpine\nUSER 65532:65532\n").0, Principal::NonRoot);
+    assert_eq!(
+        principal("FROM alpine\nUSER 65532:65532\n").0,
+        Principal::NonRoot
+    );
     // Inheritance through FROM <stage>.
-    let (p, origin) = principal("FROM alpine AS base\nUSER 10001\nFROM base AS app\nRUN true\nFROM app\n");
+    let (p, origin) =
+        principal("FROM alpine AS base\nUSER 10001\nFROM base AS app\nRUN true\nFROM app\n");
     assert_eq!(p, Principal::NonRoot);
     assert!(matches!(origin, UserOrigin::User { stage: 0, .. }));
     // Non-root base images, and a later USER root overriding them.
-    assert_eq!(principal("FROM golang AS b\nFROM gcr.io/distroless/static:nonroot\n").0, Principal::NonRoot);
-    assert_eq!(principal("FROM cgr.dev/chainguard/static\nUSER 0\n").0, Principal::Root);
+    assert_eq!(
+        principal("FROM golang AS b\nFROM gcr.io/distroless/static:nonroot\n").0,
+        Principal::NonRoot
+    );
+    assert_eq!(
+        principal("FROM cgr.dev/chainguard/static\nUSER 0\n").0,
+        Principal::Root
+    );
     // A final stage built from an unrelated image does not inherit a builder's USER.
-    assert_eq!(principal("FROM alpine AS b\nUSER app\nFROM alpine\n").0, Principal::Root);
+    assert_eq!(
+        principal("FROM alpine AS b\nUSER app\nFROM alpine\n").0,
+        Principal::Root
+    );
     assert_eq!(principal("FROM scratch\n").0, Principal::Root);
 }
 
 #[test]
 fn effective_user_through_variables() {
-    assert_eq!(principal("FROM alpine\nARG UID=0\nUSER ${UID}\n").0, Principal::Root);
-    assert_eq!(principal("FROM alpine\nENV RUN_AS=root\nUSER $RUN_AS:$RUN_AS\n").0, Principal::Root);
-    assert_eq!(principal("FROM alpine\nARG UID\nUSER ${UID:-10001}\n").0, Principal::NonRoot);
-    assert_eq!(principal("FROM alpine\nARG UID\nUSER $UID\n").0, Principal::Unresolved);
-    assert_eq!(principal("FROM alpine\nUSER ${UNSET}\n").0, Principal::Unresolved);
-    assert_eq!(principal("FROM alpine\nUSER ${UNSET:+root}app\n").0, Principal::NonRoot);
+    assert_eq!(
+        principal("FROM alpine\nARG UID=0\nUSER ${UID}\n").0,
+        Principal::Root
+    );
+    assert_eq!(
+        principal("FROM alpine\nENV RUN_AS=root\nUSER $RUN_AS:$RUN_AS\n").0,
+        Principal::Root
+    );
+    assert_eq!(
+        principal("FROM alpine\nARG UID\nUSER ${UID:-10001}\n").0,
+        Principal::NonRoot
+    );
+    assert_eq!(
+        principal("FROM alpine\nARG UID\nUSER $UID\n").0,
+        Principal::Unresolved
+    );
+    assert_eq!(
+        principal("FROM alpine\nUSER ${UNSET}\n").0,
+        Principal::Unresolved
+    );
+    assert_eq!(
+        principal("FROM alpine\nUSER ${UNSET:+root}app\n").0,
+        Principal::NonRoot
+    );
     // A global ARG is visible in a stage only when re-declared.
-    assert_eq!(principal("ARG UID=0\nFROM alpine\nARG UID\nUSER $UID\n").0, Principal::Root);
-    assert_eq!(principal("ARG UID=0\nFROM alpine\nUSER ${UID:-1000}\n").0, Principal::NonRoot);
+    assert_eq!(
+        principal("ARG UID=0\nFROM alpine\nARG UID\nUSER $UID\n").0,
+        Principal::Root
+    );
+    assert_eq!(
+        principal("ARG UID=0\nFROM alpine\nUSER ${UID:-1000}\n").0,
+        Principal::NonRoot
+    );
     // ENV is inherited by a stage built from another.
-    assert_eq!(principal("FROM alpine AS base\nENV U=0\nFROM base\nUSER $U\n").0, Principal::Root);
+    assert_eq!(
+        principal("FROM alpine AS base\nENV U=0\nFROM base\nUSER $U\n").0,
+        Principal::Root
+    );
     // An unresolved base image is never allow-listed.
     assert_eq!(principal("ARG IMG\nFROM $IMG\n").0, Principal::Root);
 }
@@ -335,7 +431,11 @@ fn effective_user_through_variables() {
 #[test]
 fn user_chain_lists_ancestors_first() {
     let df = parse("FROM alpine AS a\nUSER one\nFROM a\nUSER two\nUSER three\n");
-    let chain: Vec<&str> = df.user_chain(1).iter().map(|(_, u)| u.value.as_str()).collect();
+    let chain: Vec<&str> = df
+        .user_chain(1)
+        .iter()
+        .map(|(_, u)| u.value.as_str())
+        .collect();
     assert_eq!(chain, vec!["one", "two", "three"]);
 }
 
@@ -352,20 +452,48 @@ fn crlf_and_unicode_are_handled() {
 #[test]
 fn adversarial_inputs_never_panic() {
     let samples = [
-        "", "\\", "`", "FROM", "FROM \\", "RUN <<", "RUN <<-", "RUN <<''", "RUN <<\"\"\n\"\"", "# escape=`\nFROM a `",
-        "FROM a\nENV a=${", "FROM a\nUSER ${a:-${b", "FROM a\nCOPY <<EOF", "FROM a\nHEALTHCHECK", "FROM a\nHEALTHCHECK CMD",
-        "\u{feff}FROM a", "FROM a\nRUN é\\\n", "\r\r\n\r", "FROM a AS b\nFROM b AS a\nFROM a", "FROM a\nENV \"=\"",
-        "FROM a\nRUN --", "FROM a\nRUN --mount", "FROM a\nONBUILD", "FROM a\nLABEL", "FROM a\nARG =",
+        "",
+        "\\",
+        "`",
+        "FROM",
+        "FROM \\",
+        "RUN <<",
+        "RUN <<-",
+        "RUN <<''",
+        "RUN <<\"\"\n\"\"",
+        "# escape=`\nFROM a `",
+        "FROM a\nENV a=${",
+        "FROM a\nUSER ${a:-${b",
+        "FROM a\nCOPY <<EOF",
+        "FROM a\nHEALTHCHECK",
+        "FROM a\nHEALTHCHECK CMD",
+        "\u{feff}FROM a",
+        "FROM a\nRUN é\\\n",
+        "\r\r\n\r",
+        "FROM a AS b\nFROM b AS a\nFROM a",
+        "FROM a\nENV \"=\"",
+        "FROM a\nRUN --",
+        "FROM a\nRUN --mount",
+        "FROM a\nONBUILD",
+        "FROM a\nLABEL",
+        "FROM a\nARG =",
     ];
     for s in samples {
         let df = parse(s);
         for d in &df.diagnostics {
-            assert!(d.span.end <= s.len() && d.span.start <= d.span.end, "{s:?}: {d:?}");
+            assert!(
+                d.span.end <= s.len() && d.span.start <= d.span.end,
+                "{s:?}: {d:?}"
+            );
         }
     }
     let deep = format!("FROM a\nRUN {}\n", "\\\n".repeat(10_000));
     assert_eq!(parse(&deep).instructions.len(), 2);
-    let nested = format!("FROM a\nUSER {}x{}\n", "${a:-".repeat(2_000), "}".repeat(2_000));
+    let nested = format!(
+        "FROM a\nUSER {}x{}\n",
+        "${a:-".repeat(2_000),
+        "}".repeat(2_000)
+    );
     let _ = parse(&nested);
 }
 
@@ -374,10 +502,56 @@ fn adversarial_inputs_never_panic() {
 #[test]
 fn random_token_soup_never_panics() {
     const TOKENS: &[&str] = &[
-        "FROM ", "RUN ", "USER ", "ENV ", "ARG ", "COPY ", "ADD ", "HEALTHCHECK ", "SHELL ", "CMD ", "ONBUILD ", "AS ",
-        "\n", "\r\n", "\\", "`", "\\\n", "`\n", "# escape=`\n", "# syntax=x\n", "#", " ", "\t", "<<", "<<-", "EOF",
-        "\tEOF", "'", "\"", "$", "${", "}", ":-", ":+", "=", "--mount=type=secret", "--from=", "[", "]", "\"a\",",
-        "root", "0", ":", "é", "€", "alpine", "builder", "a=b", "NONE", "CMD",
+        "FROM ",
+        "RUN ",
+        "USER ",
+        "ENV ",
+        "ARG ",
+        "COPY ",
+        "ADD ",
+        "HEALTHCHECK ",
+        "SHELL ",
+        "CMD ",
+        "ONBUILD ",
+        "AS ",
+        "\n",
+        "\r\n",
+        "\\",
+        "`",
+        "\\\n",
+        "`\n",
+        "# escape=`\n",
+        "# syntax=x\n",
+        "#",
+        " ",
+        "\t",
+        "<<",
+        "<<-",
+        "EOF",
+        "\tEOF",
+        "'",
+        "\"",
+        "$",
+        "${",
+        "}",
+        ":-",
+        ":+",
+        "=",
+        "--mount=type=secret",
+        "--from=",
+        "[",
+        "]",
+        "\"a\",",
+        "root",
+        "0",
+        ":",
+        "é",
+        "€",
+        "alpine",
+        "builder",
+        "a=b",
+        "NONE",
+        "CMD",
     ];
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = || {
@@ -388,11 +562,19 @@ fn random_token_soup_never_panics() {
     };
     for _ in 0..3_000 {
         let len = (next() % 60) as usize;
-        let text: String = (0..len).map(|_| TOKENS[(next() % TOKENS.len() as u64) as usize]).collect();
+        let text: String = (0..len)
+            .map(|_| TOKENS[(next() % TOKENS.len() as u64) as usize])
+            .collect();
         let df = parse(&text);
         let check = |span: Span| {
-            assert!(span.start <= span.end && span.end <= text.len(), "{text:?}: {span:?}");
-            assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end), "{text:?}: {span:?}");
+            assert!(
+                span.start <= span.end && span.end <= text.len(),
+                "{text:?}: {span:?}"
+            );
+            assert!(
+                text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+                "{text:?}: {span:?}"
+            );
         };
         df.diagnostics.iter().for_each(|d| check(d.span));
         for i in &df.instructions {

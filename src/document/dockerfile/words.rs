@@ -42,7 +42,9 @@ pub fn split_words(text: &str, escape: char) -> (Vec<RawWord>, bool) {
         }
     }
     if let Some(s) = start {
-        words.push(RawWord { range: s..text.len() });
+        words.push(RawWord {
+            range: s..text.len(),
+        });
     }
     (words, quote.is_some())
 }
@@ -121,7 +123,8 @@ fn expand_at(word: &str, escape: char, lookup: &dyn Fn(&str) -> Lookup, depth: u
             }
             _ if c == '$' => {
                 if depth >= MAX_DEPTH {
-                    out.error = Some((bytes[i].0, "variable substitution nested too deeply".into()));
+                    out.error =
+                        Some((bytes[i].0, "variable substitution nested too deeply".into()));
                     return out;
                 }
                 i = expand_var(word, &bytes, i, escape, lookup, depth, &mut out);
@@ -200,7 +203,9 @@ fn expand_var(
         return bytes.len();
     };
     let inner = &word[bytes[i + 2].0.min(bytes[close].0)..bytes[close].0];
-    let name_len = inner.find(|c: char| !is_name_char(c)).unwrap_or(inner.len());
+    let name_len = inner
+        .find(|c: char| !is_name_char(c))
+        .unwrap_or(inner.len());
     let (name, rest) = inner.split_at(name_len);
     if name.is_empty() || !name.starts_with(is_name_start) {
         out.error = Some((bytes[i].0, format!("bad substitution `${{{inner}}}`")));
@@ -275,12 +280,19 @@ mod tests {
     }
 
     fn words(text: &str) -> Vec<&str> {
-        split_words(text, '\\').0.into_iter().map(|w| &text[w.range]).collect()
+        split_words(text, '\\')
+            .0
+            .into_iter()
+            .map(|w| &text[w.range])
+            .collect()
     }
 
     #[test]
     fn splits_on_unquoted_whitespace() {
-        assert_eq!(words(r#"a="x y"  b='p q' c=d\ e"#), vec![r#"a="x y""#, "b='p q'", r"c=d\ e"]);
+        assert_eq!(
+            words(r#"a="x y"  b='p q' c=d\ e"#),
+            vec![r#"a="x y""#, "b='p q'", r"c=d\ e"]
+        );
         assert_eq!(words("  "), Vec::<&str>::new());
         assert!(split_words("a=\"open", '\\').1);
         assert_eq!(split_words("a=`\"b c", '`').0.len(), 2);

@@ -43,7 +43,9 @@ enum Origin<'a> {
 impl Script<'_> {
     pub fn span(&self, range: Range<usize>) -> Span {
         match self.origin {
-            Origin::Logical(instr, base) => instr.logical.span(base + range.start..base + range.end),
+            Origin::Logical(instr, base) => {
+                instr.logical.span(base + range.start..base + range.end)
+            }
             Origin::Raw(base) => Span::new(base + range.start, base + range.end),
             Origin::Fixed(span) => span,
         }
@@ -68,7 +70,10 @@ pub(crate) fn run_scripts<'a>(instr: &'a Instruction, source: &'a SourceFile) ->
         _ => {}
     }
     for h in &instr.heredocs {
-        out.push(Script { text: source.slice(h.body).into(), origin: Origin::Raw(h.body.start) });
+        out.push(Script {
+            text: source.slice(h.body).into(),
+            origin: Origin::Raw(h.body.start),
+        });
     }
     out
 }
@@ -81,8 +86,12 @@ pub(crate) fn final_from(df: &Dockerfile) -> Option<Span> {
 
 #[cfg(test)]
 pub(crate) fn check(rule: &str, text: &str) -> Vec<String> {
-    crate::testing::check_kind(rule, crate::document::FileKind::Docker, &[("Dockerfile", text)])
-        .into_iter()
-        .map(|line| line.trim_start_matches("Dockerfile:").to_string())
-        .collect()
+    crate::testing::check_kind(
+        rule,
+        crate::document::FileKind::Docker,
+        &[("Dockerfile", text)],
+    )
+    .into_iter()
+    .map(|line| line.trim_start_matches("Dockerfile:").to_string())
+    .collect()
 }

@@ -44,16 +44,23 @@ impl Rule for NoAddRemote {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some((df, _)) = dockerfile(project, file) else { return };
+        let Some((df, _)) = dockerfile(project, file) else {
+            return;
+        };
         for instr in &df.instructions {
-            let (Keyword::Add, Body::Copy { sources, .. }) = (instr.keyword, &instr.body) else { continue };
+            let (Keyword::Add, Body::Copy { sources, .. }) = (instr.keyword, &instr.body) else {
+                continue;
+            };
             if instr.flag("checksum").is_some() {
                 continue;
             }
             for src in sources {
                 let raw = src.raw.trim_matches(|c| c == '"' || c == '\'');
                 let lower = raw.to_ascii_lowercase();
-                if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("ftp://") {
+                if lower.starts_with("http://")
+                    || lower.starts_with("https://")
+                    || lower.starts_with("ftp://")
+                {
                     sink.push(
                         Diagnostic::new(file, src.span, format!("`ADD {raw}` downloads without verifying a checksum"))
                             .help("add `--checksum=sha256:<hash>`, or download with curl in RUN and verify the hash"),
@@ -73,7 +80,10 @@ mod tests {
     #[test]
     fn remote_add_without_checksum_is_reported() {
         assert_eq!(
-            check(RULE, "FROM alpine\nadd --chown=app https://example.com/a.tgz /opt/\n"),
+            check(
+                RULE,
+                "FROM alpine\nadd --chown=app https://example.com/a.tgz /opt/\n"
+            ),
             vec!["2:17 `ADD https://example.com/a.tgz` downloads without verifying a checksum"]
         );
     }

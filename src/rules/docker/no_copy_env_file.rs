@@ -56,11 +56,36 @@ declare_rule! {
 }
 
 const DEFAULT_PATTERNS: &[&str] = &[
-    ".env", ".env.*", "*.env", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks", "id_rsa", "id_dsa", "id_ecdsa",
-    "id_ed25519", ".npmrc", ".pypirc", ".netrc", ".git-credentials", "credentials", "credentials.json",
-    "*-credentials.json", "service-account*.json", "*.tfvars", ".htpasswd",
+    ".env",
+    ".env.*",
+    "*.env",
+    "*.pem",
+    "*.key",
+    "*.p12",
+    "*.pfx",
+    "*.jks",
+    "id_rsa",
+    "id_dsa",
+    "id_ecdsa",
+    "id_ed25519",
+    ".npmrc",
+    ".pypirc",
+    ".netrc",
+    ".git-credentials",
+    "credentials",
+    "credentials.json",
+    "*-credentials.json",
+    "service-account*.json",
+    "*.tfvars",
+    ".htpasswd",
 ];
-const DEFAULT_ALLOWED: &[&str] = &[".env.example", ".env.sample", ".env.template", ".env.dist", "*.pub"];
+const DEFAULT_ALLOWED: &[&str] = &[
+    ".env.example",
+    ".env.sample",
+    ".env.template",
+    ".env.dist",
+    "*.pub",
+];
 
 impl Default for NoCopyEnvFile {
     fn default() -> Self {
@@ -77,17 +102,27 @@ impl Rule for NoCopyEnvFile {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some((df, _)) = dockerfile(project, file) else { return };
+        let Some((df, _)) = dockerfile(project, file) else {
+            return;
+        };
         let patterns: GlobSet = image_matcher(&self.patterns);
         let allowed: GlobSet = image_matcher(&self.allowed);
         for instr in &df.instructions {
-            let (Keyword::Copy | Keyword::Add, Body::Copy { sources, .. }) = (instr.keyword, &instr.body) else { continue };
+            let (Keyword::Copy | Keyword::Add, Body::Copy { sources, .. }) =
+                (instr.keyword, &instr.body)
+            else {
+                continue;
+            };
             for src in sources {
                 if src.raw.starts_with("<<") || src.raw.contains("://") {
                     continue;
                 }
                 let path = src.raw.trim_matches(|c| c == '"' || c == '\'');
-                let name = path.trim_end_matches('/').rsplit('/').next().unwrap_or(path);
+                let name = path
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(path);
                 if name.is_empty() || !patterns.is_match(name) || allowed.is_match(name) {
                     continue;
                 }

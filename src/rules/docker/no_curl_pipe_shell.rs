@@ -55,16 +55,26 @@ impl Rule for NoCurlPipeShell {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some((df, source)) = dockerfile(project, file) else { return };
+        let Some((df, source)) = dockerfile(project, file) else {
+            return;
+        };
         for instr in &df.instructions {
             for script in run_scripts(instr, source) {
                 for caps in PIPE_TO_SHELL.captures_iter(&script.text) {
-                    let (Some(all), Some(tool), Some(shell)) = (caps.get(0), caps.get(1), caps.get(2)) else { continue };
+                    let (Some(all), Some(tool), Some(shell)) =
+                        (caps.get(0), caps.get(1), caps.get(2))
+                    else {
+                        continue;
+                    };
                     sink.push(
                         Diagnostic::new(
                             file,
                             script.span(all.range()),
-                            format!("`{}` output is piped straight into `{}`", tool.as_str(), shell.as_str()),
+                            format!(
+                                "`{}` output is piped straight into `{}`",
+                                tool.as_str(),
+                                shell.as_str()
+                            ),
                         )
                         .help("download to a file, verify its checksum or signature, then run it"),
                     );

@@ -49,14 +49,24 @@ impl Rule for NoRootAfterUser {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some((df, _)) = dockerfile(project, file) else { return };
+        let Some((df, _)) = dockerfile(project, file) else {
+            return;
+        };
         let Some(last) = df.final_stage() else { return };
         let chain = df.user_chain(last.index);
-        let Some((_, final_user)) = chain.last() else { return };
+        let Some((_, final_user)) = chain.last() else {
+            return;
+        };
         if final_user.principal() != Principal::Root {
             return;
         }
-        let Some((_, dropped)) = chain.iter().rev().find(|(_, u)| u.principal() == Principal::NonRoot) else { return };
+        let Some((_, dropped)) = chain
+            .iter()
+            .rev()
+            .find(|(_, u)| u.principal() == Principal::NonRoot)
+        else {
+            return;
+        };
         sink.push(
             Diagnostic::new(
                 file,
@@ -78,21 +88,40 @@ mod tests {
     #[test]
     fn switching_back_to_root_is_reported() {
         assert_eq!(
-            check(RULE, "FROM python:3.12\nUSER app\nUSER root\nRUN pip install x\n"),
-            vec!["3:6 `USER root` switches back to root after `USER app`, and the stage ends as root"]
+            check(
+                RULE,
+                "FROM python:3.12\nUSER app\nUSER root\nRUN pip install x\n"
+            ),
+            vec![
+                "3:6 `USER root` switches back to root after `USER app`, and the stage ends as root"
+            ]
         );
         // Across a FROM <stage> chain.
         assert_eq!(
             check(RULE, "FROM alpine AS base\nUSER 1000\nFROM base\nUSER 0\n"),
-            vec!["4:6 `USER 0` switches back to root after `USER 1000`, and the stage ends as root"]
+            vec![
+                "4:6 `USER 0` switches back to root after `USER 1000`, and the stage ends as root"
+            ]
         );
     }
 
     #[test]
     fn temporary_root_and_plain_root_pass() {
-        assert!(check(RULE, "FROM alpine\nUSER app\nUSER root\nRUN apk add x\nUSER app\n").is_empty());
+        assert!(
+            check(
+                RULE,
+                "FROM alpine\nUSER app\nUSER root\nRUN apk add x\nUSER app\n"
+            )
+            .is_empty()
+        );
         assert!(check(RULE, "FROM alpine\nUSER root\n").is_empty());
         // A builder stage that ends as root is not the final stage.
-        assert!(check(RULE, "FROM alpine AS b\nUSER app\nUSER root\nFROM alpine\nUSER app\n").is_empty());
+        assert!(
+            check(
+                RULE,
+                "FROM alpine AS b\nUSER app\nUSER root\nFROM alpine\nUSER app\n"
+            )
+            .is_empty()
+        );
     }
 }

@@ -46,7 +46,8 @@ declare_rule! {
 
 /// `sudo` in command position: at the start, or after a separator or a shell keyword.
 static SUDO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[;&|(`]|\$\(|\b(?:then|do|else|exec)\b)\s*(sudo)(?:\s|$)").unwrap_or_else(|_| unreachable!())
+    Regex::new(r"(?:^|[;&|(`]|\$\(|\b(?:then|do|else|exec)\b)\s*(sudo)(?:\s|$)")
+        .unwrap_or_else(|_| unreachable!())
 });
 
 impl Rule for NoSudo {
@@ -55,7 +56,9 @@ impl Rule for NoSudo {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some((df, source)) = dockerfile(project, file) else { return };
+        let Some((df, source)) = dockerfile(project, file) else {
+            return;
+        };
         for instr in &df.instructions {
             for script in run_scripts(instr, source) {
                 for line_start in line_starts(&script.text) {
@@ -75,7 +78,9 @@ impl Rule for NoSudo {
 }
 
 fn line_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
-    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).filter(move |&i| i < text.len())
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .filter(move |&i| i < text.len())
 }
 
 #[cfg(test)]
@@ -89,7 +94,11 @@ mod tests {
         let text = "FROM debian\nUSER app\nRUN sudo apt-get update && sudo apt-get install -y curl\nRUN <<EOF\n  sudo rm -rf /tmp/x\nEOF\n";
         assert_eq!(
             check(RULE, text),
-            vec!["3:5 `sudo` in a RUN instruction", "3:28 `sudo` in a RUN instruction", "5:3 `sudo` in a RUN instruction"]
+            vec![
+                "3:5 `sudo` in a RUN instruction",
+                "3:28 `sudo` in a RUN instruction",
+                "5:3 `sudo` in a RUN instruction"
+            ]
         );
     }
 

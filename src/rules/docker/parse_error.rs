@@ -49,8 +49,17 @@ mod tests {
 
     #[test]
     fn reports_parser_problems_with_locations() {
-        let found = check("docker/parse-error", "FROM alpine:3.20\nRUNN echo\nCOPY --form=a /x /y\n");
-        assert_eq!(found, vec!["2:1 unknown instruction `RUNN`", "3:6 unknown flag `--form` for COPY"]);
+        let found = check(
+            "docker/parse-error",
+            "FROM alpine:3.20\nRUNN echo\nCOPY --form=a /x /y\n",
+        );
+        assert_eq!(
+            found,
+            vec![
+                "2:1 unknown instruction `RUNN`",
+                "3:6 unknown flag `--form` for COPY"
+            ]
+        );
         assert!(check("docker/parse-error", "FROM alpine:3.20\nRUN echo\n").is_empty());
     }
 }

@@ -42,7 +42,9 @@ declare_rule! {
 
 impl Default for PinBaseImage {
     fn default() -> Self {
-        Self { allowed_images: vec!["scratch".into()] }
+        Self {
+            allowed_images: vec!["scratch".into()],
+        }
     }
 }
 
@@ -52,7 +54,9 @@ impl Rule for PinBaseImage {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some((df, _)) = dockerfile(project, file) else { return };
+        let Some((df, _)) = dockerfile(project, file) else {
+            return;
+        };
         for stage in &df.stages {
             let image = &stage.image;
             if stage.parent.is_some()
@@ -71,12 +75,16 @@ impl Rule for PinBaseImage {
             };
             let message = match image.tag.as_deref() {
                 None => format!("base image {shown} has no tag, so it means `latest`"),
-                Some(tag) if tag.eq_ignore_ascii_case("latest") => format!("base image {shown} uses the `latest` tag"),
+                Some(tag) if tag.eq_ignore_ascii_case("latest") => {
+                    format!("base image {shown} uses the `latest` tag")
+                }
                 Some(_) => continue,
             };
             sink.push(
-                Diagnostic::new(file, stage.image_span, message)
-                    .help(format!("pin a version, e.g. `{}:<version>`, or a digest `{}@sha256:…`", image.name, image.name)),
+                Diagnostic::new(file, stage.image_span, message).help(format!(
+                    "pin a version, e.g. `{}:<version>`, or a digest `{}@sha256:…`",
+                    image.name, image.name
+                )),
             );
         }
     }
@@ -91,7 +99,10 @@ mod tests {
     #[test]
     fn latest_and_untagged_images_are_reported() {
         assert_eq!(
-            check(RULE, "FROM node AS build\nFROM --platform=linux/amd64 python:latest\n"),
+            check(
+                RULE,
+                "FROM node AS build\nFROM --platform=linux/amd64 python:latest\n"
+            ),
             vec![
                 "1:6 base image `node` has no tag, so it means `latest`",
                 "2:29 base image `python:latest` uses the `latest` tag"

@@ -42,10 +42,14 @@ impl Rule for PinBaseImageDigest {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some((df, _)) = dockerfile(project, file) else { return };
+        let Some((df, _)) = dockerfile(project, file) else {
+            return;
+        };
         for stage in &df.stages {
             let image = &stage.image;
-            let Some(tag) = image.tag.as_deref() else { continue };
+            let Some(tag) = image.tag.as_deref() else {
+                continue;
+            };
             if stage.parent.is_some()
                 || image.digest.is_some()
                 || !stage.image_unresolved.is_empty()
@@ -69,11 +73,20 @@ mod tests {
 
     #[test]
     fn tag_only_images_get_a_note() {
-        assert_eq!(check(RULE, "FROM python:3.12-slim AS b\nFROM b\n"), vec!["1:6 base image `python:3.12-slim` is pinned by tag only"]);
+        assert_eq!(
+            check(RULE, "FROM python:3.12-slim AS b\nFROM b\n"),
+            vec!["1:6 base image `python:3.12-slim` is pinned by tag only"]
+        );
     }
 
     #[test]
     fn digests_latest_and_untagged_are_not_this_rules_business() {
-        assert!(check(RULE, "FROM python:3.12@sha256:abc\nFROM node\nFROM node:latest\nFROM scratch\n").is_empty());
+        assert!(
+            check(
+                RULE,
+                "FROM python:3.12@sha256:abc\nFROM node\nFROM node:latest\nFROM scratch\n"
+            )
+            .is_empty()
+        );
     }
 }

@@ -47,15 +47,26 @@ impl Rule for RequireHealthcheck {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some((df, _)) = dockerfile(project, file) else { return };
-        let Some(mut stage) = df.final_stage() else { return };
+        let Some((df, _)) = dockerfile(project, file) else {
+            return;
+        };
+        let Some(mut stage) = df.final_stage() else {
+            return;
+        };
         let Some(anchor) = final_from(df) else { return };
         let last_check = loop {
-            let found = df.instructions[stage.instructions.clone()].iter().rev().find(|i| i.keyword == Keyword::Healthcheck);
+            let found = df.instructions[stage.instructions.clone()]
+                .iter()
+                .rev()
+                .find(|i| i.keyword == Keyword::Healthcheck);
             if found.is_some() {
                 break found;
             }
-            match stage.parent.filter(|&p| p < stage.index).and_then(|p| df.stages.get(p)) {
+            match stage
+                .parent
+                .filter(|&p| p < stage.index)
+                .and_then(|p| df.stages.get(p))
+            {
                 Some(parent) => stage = parent,
                 None => break None,
             }
@@ -82,13 +93,31 @@ mod tests {
 
     #[test]
     fn missing_and_disabled_checks_are_reported() {
-        assert_eq!(check(RULE, "FROM a:1 AS b\nHEALTHCHECK CMD true\nFROM nginx:1\n"), vec!["3:1 the final stage declares no HEALTHCHECK"]);
-        assert_eq!(check(RULE, "FROM nginx:1\nHEALTHCHECK NONE\n"), vec!["2:1 `HEALTHCHECK NONE` turns the container's health check off"]);
+        assert_eq!(
+            check(RULE, "FROM a:1 AS b\nHEALTHCHECK CMD true\nFROM nginx:1\n"),
+            vec!["3:1 the final stage declares no HEALTHCHECK"]
+        );
+        assert_eq!(
+            check(RULE, "FROM nginx:1\nHEALTHCHECK NONE\n"),
+            vec!["2:1 `HEALTHCHECK NONE` turns the container's health check off"]
+        );
     }
 
     #[test]
     fn own_or_inherited_checks_pass() {
-        assert!(check(RULE, "FROM nginx:1\nHEALTHCHECK --interval=5s CMD curl -f http://localhost/\n").is_empty());
-        assert!(check(RULE, "FROM nginx:1 AS base\nHEALTHCHECK CMD [\"true\"]\nFROM base\n").is_empty());
+        assert!(
+            check(
+                RULE,
+                "FROM nginx:1\nHEALTHCHECK --interval=5s CMD curl -f http://localhost/\n"
+            )
+            .is_empty()
+        );
+        assert!(
+            check(
+                RULE,
+                "FROM nginx:1 AS base\nHEALTHCHECK CMD [\"true\"]\nFROM base\n"
+            )
+            .is_empty()
+        );
     }
 }

@@ -66,7 +66,10 @@ declare_rule! {
 impl Default for RequireNonRootUser {
     fn default() -> Self {
         Self {
-            non_root_images: DEFAULT_NON_ROOT_IMAGES.iter().map(|s| s.to_string()).collect(),
+            non_root_images: DEFAULT_NON_ROOT_IMAGES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             extra_non_root_images: Vec::new(),
         }
     }
@@ -85,16 +88,22 @@ pub(crate) fn image_matcher<'a>(patterns: impl IntoIterator<Item = &'a String>) 
 
 impl RequireNonRootUser {
     pub(crate) fn matcher(&self) -> GlobSet {
-        image_matcher(self.non_root_images.iter().chain(&self.extra_non_root_images))
+        image_matcher(
+            self.non_root_images
+                .iter()
+                .chain(&self.extra_non_root_images),
+        )
     }
 }
 
 /// Describes a stage for messages: its name, or its image.
 pub(crate) fn stage_label(df: &Dockerfile, stage: usize) -> String {
-    df.stages.get(stage).map_or_else(String::new, |s| match &s.name {
-        Some(name) => format!("stage `{name}`"),
-        None => format!("stage {} (`{}`)", s.index + 1, s.image_raw),
-    })
+    df.stages
+        .get(stage)
+        .map_or_else(String::new, |s| match &s.name {
+            Some(name) => format!("stage `{name}`"),
+            None => format!("stage {} (`{}`)", s.index + 1, s.image_raw),
+        })
 }
 
 impl Rule for RequireNonRootUser {
@@ -103,11 +112,15 @@ impl Rule for RequireNonRootUser {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some((df, _)) = dockerfile(project, file) else { return };
+        let Some((df, _)) = dockerfile(project, file) else {
+            return;
+        };
         let Some(last) = df.final_stage() else { return };
         let matcher = self.matcher();
         let non_root = |image: &ImageRef| matcher.is_match(image.name_and_tag());
-        let Some(user) = df.effective_user(last.index, &non_root) else { return };
+        let Some(user) = df.effective_user(last.index, &non_root) else {
+            return;
+        };
         if user.principal != Principal::Root {
             return;
         }
@@ -122,17 +135,24 @@ impl Rule for RequireNonRootUser {
                 let mut d = Diagnostic::new(
                     file,
                     decl.span,
-                    format!("the final stage runs as root: `USER {}` resolves to `{}`{inherited}", decl.raw, decl.value),
+                    format!(
+                        "the final stage runs as root: `USER {}` resolves to `{}`{inherited}",
+                        decl.raw, decl.value
+                    ),
                 )
                 .help(help);
                 if *stage != last.index {
                     if let Some(from) = final_from(df) {
-                        d = Diagnostic::new(file, from, d.message.clone()).help(help).related(file, decl.span, "root is set here");
+                        d = Diagnostic::new(file, from, d.message.clone())
+                            .help(help)
+                            .related(file, decl.span, "root is set here");
                     }
                 }
                 d
             }
-            UserOrigin::BaseImage { stage, image, span, .. } => {
+            UserOrigin::BaseImage {
+                stage, image, span, ..
+            } => {
                 let Some(from) = final_from(df) else { return };
                 let via = if *stage == last.index {
                     String::new()
@@ -163,10 +183,15 @@ mod tests {
 
     #[test]
     fn no_user_is_reported_on_the_final_from() {
-        let found = check(RULE, "FROM golang:1.22 AS build\nRUN go build\n\nFROM debian:12-slim\nCOPY --from=build /app /app\n");
+        let found = check(
+            RULE,
+            "FROM golang:1.22 AS build\nRUN go build\n\nFROM debian:12-slim\nCOPY --from=build /app /app\n",
+        );
         assert_eq!(
             found,
-            vec!["4:1 the final stage runs as root: no USER instruction, and base image `debian:12-slim` runs as root by default"]
+            vec![
+                "4:1 the final stage runs as root: no USER instruction, and base image `debian:12-slim` runs as root by default"
+            ]
         );
     }
 
@@ -174,16 +199,30 @@ mod tests {
     fn explicit_root_users_are_reported_on_the_user() {
         for user in ["root", "0", "0:0", "root:root"] {
             let found = check(RULE, &format!("FROM alpine:3.20\nUSER app\nUSER {user}\n"));
-            assert_eq!(found, vec![format!("3:6 the final stage runs as root: `USER {user}` resolves to `{user}`")]);
+            assert_eq!(
+                found,
+                vec![format!(
+                    "3:6 the final stage runs as root: `USER {user}` resolves to `{user}`"
+                )]
+            );
         }
         let found = check(RULE, "FROM alpine:3.20\nARG RUN_AS=0\nUSER ${RUN_AS}\n");
-        assert_eq!(found, vec!["3:6 the final stage runs as root: `USER ${RUN_AS}` resolves to `0`"]);
+        assert_eq!(
+            found,
+            vec!["3:6 the final stage runs as root: `USER ${RUN_AS}` resolves to `0`"]
+        );
     }
 
     #[test]
     fn non_root_users_and_images_pass() {
         assert!(check(RULE, "FROM alpine:3.20\nUSER 10001:10001\n").is_empty());
-        assert!(check(RULE, "FROM golang AS b\nFROM gcr.io/distroless/static-debian12:nonroot\n").is_empty());
+        assert!(
+            check(
+                RULE,
+                "FROM golang AS b\nFROM gcr.io/distroless/static-debian12:nonroot\n"
+            )
+            .is_empty()
+        );
         assert!(check(RULE, "FROM cgr.dev/chainguard/python:latest\n").is_empty());
         // Builder stages may be root; inheritance through FROM <stage> counts.
         assert!(check(RULE, "FROM alpine AS base\nUSER app\nFROM base\nRUN true\n").is_empty());
@@ -194,18 +233,26 @@ mod tests {
     #[test]
     fn inherited_root_is_reported_on_the_final_from() {
         let found = check(RULE, "FROM alpine AS base\nUSER root\nFROM base\n");
-        assert_eq!(found, vec!["3:1 the final stage runs as root: `USER root` resolves to `root` (inherited from stage `base`)"]);
+        assert_eq!(
+            found,
+            vec![
+                "3:1 the final stage runs as root: `USER root` resolves to `root` (inherited from stage `base`)"
+            ]
+        );
         let found = check(RULE, "FROM alpine AS base\nFROM base AS mid\nFROM mid\n");
         assert_eq!(
             found,
-            vec!["3:1 the final stage runs as root: no USER instruction (built from stage `base`), and base image `alpine` runs as root by default"]
+            vec![
+                "3:1 the final stage runs as root: no USER instruction (built from stage `base`), and base image `alpine` runs as root by default"
+            ]
         );
     }
 
     #[test]
     fn allow_list_is_configurable() {
         let rule: super::RequireNonRootUser =
-            toml::from_str("extra-non-root-images = [\"registry.example.com/base/*\"]").unwrap_or_default();
+            toml::from_str("extra-non-root-images = [\"registry.example.com/base/*\"]")
+                .unwrap_or_default();
         let m = rule.matcher();
         assert!(m.is_match("registry.example.com/base/python:3.12"));
         assert!(m.is_match("gcr.io/distroless/static:nonroot"));

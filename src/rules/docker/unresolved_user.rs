@@ -45,20 +45,30 @@ impl Rule for UnresolvedUser {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
-        let Some((df, _)) = dockerfile(project, file) else { return };
+        let Some((df, _)) = dockerfile(project, file) else {
+            return;
+        };
         let Some(last) = df.final_stage() else { return };
-        let Some(user) = df.effective_user(last.index, &|_| false) else { return };
-        let (Principal::Unresolved, UserOrigin::User { decl, .. }) = (user.principal, &user.origin) else { return };
+        let Some(user) = df.effective_user(last.index, &|_| false) else {
+            return;
+        };
+        let (Principal::Unresolved, UserOrigin::User { decl, .. }) = (user.principal, &user.origin)
+        else {
+            return;
+        };
         let message = if decl.unresolved.is_empty() {
             format!("`USER {}` resolves to an empty user", decl.raw)
         } else {
             let names: Vec<String> = decl.unresolved.iter().map(|n| format!("`{n}`")).collect();
-            format!("`USER {}` depends on build argument {}: the final stage may run as root", decl.raw, names.join(", "))
+            format!(
+                "`USER {}` depends on build argument {}: the final stage may run as root",
+                decl.raw,
+                names.join(", ")
+            )
         };
-        sink.push(
-            Diagnostic::new(file, decl.span, message)
-                .help("give the argument a non-root default (`ARG UID=10001`) or write `${UID:-10001}`"),
-        );
+        sink.push(Diagnostic::new(file, decl.span, message).help(
+            "give the argument a non-root default (`ARG UID=10001`) or write `${UID:-10001}`",
+        ));
     }
 }
 
@@ -72,9 +82,14 @@ mod tests {
     fn unresolved_and_empty_users_are_reported() {
         assert_eq!(
             check(RULE, "FROM alpine\nARG UID\nUSER $UID:${GID:-1}\n"),
-            vec!["3:6 `USER $UID:${GID:-1}` depends on build argument `UID`: the final stage may run as root"]
+            vec![
+                "3:6 `USER $UID:${GID:-1}` depends on build argument `UID`: the final stage may run as root"
+            ]
         );
-        assert_eq!(check(RULE, "FROM alpine\nUSER ${NOPE}\n"), vec!["2:6 `USER ${NOPE}` resolves to an empty user"]);
+        assert_eq!(
+            check(RULE, "FROM alpine\nUSER ${NOPE}\n"),
+            vec!["2:6 `USER ${NOPE}` resolves to an empty user"]
+        );
     }
 
     #[test]
