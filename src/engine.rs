@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::discover::{self, Input};
-use crate::document::{Document, FileKind, ParsedFile, Project, dockerfile, env, sql};
+use crate::document::{Document, FileKind, ParsedFile, Project, dockerfile, env, k8s, sql};
 use crate::finding::{Diagnostic, FileId, Finding, Level, Related, fingerprint};
 use crate::policy::Policy;
 use crate::rules;
@@ -35,8 +35,14 @@ pub struct Report {
     /// Ids of the rules that were enabled somewhere, in registry order.
     pub rules: Vec<&'static str>,
     pub elapsed: Duration,
-    /// File texts by path, for reporters that show source (findings' redactions apply).
+    /// Secret spans by path, from every finding (reported or not): blanked before any source is shown.
+    pub redactions: HashMap<String, Vec<Span>>,
+    /// File texts by path, for reporters that show source (blank `redactions` first).
     pub sources: HashMap<String, Arc<str>>,
+    /// The baseline applied after the run, if any (set by [`crate::baseline::Baseline::apply`]).
+    pub baseline: Option<crate::baseline::Status>,
+    /// Changed-files scope, if findings were limited to changed files (set by [`crate::changed::apply`]).
+    pub scope: Option<crate::changed::Scope>,
 }
 
 impl Report {
@@ -115,6 +121,7 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
                 span,
                 message,
             } => early.push((source, rule, Diagnostic::new(0, span, message))),
+            Loaded::NotApplicable => {}
         }
     }
     for problem in walk_problems {
@@ -127,7 +134,11 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
     }
 
     let project = Project::new(files);
-    let (mut findings, mut suppressed) = evaluate(policy, &project, parse_diags);
+    let Evaluated {
+        mut findings,
+        mut suppressed,
+        redactions,
+    } = evaluate(policy, &project, parse_diags);
     let mut sources: HashMap<String, Arc<str>> = project
         .files
         .iter()
@@ -157,16 +168,15 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
         rules: policy.enabled_rules().map(|r| r.rule.meta().id).collect(),
         elapsed: Duration::ZERO,
         sources,
+        redactions,
+        baseline: None,
+        scope: None,
     }
 }
 
 /// Runs every enabled rule over the project (per-file rules in parallel over files, project rules in
 /// parallel over rules), then stamps and suppresses per file.
-fn evaluate(
-    policy: &Policy,
-    project: &Project,
-    parse_diags: Vec<Tagged>,
-) -> (Vec<Finding>, Vec<Suppressed>) {
+fn evaluate(policy: &Policy, project: &Project, parse_diags: Vec<Tagged>) -> Evaluated {
     let enabled: Vec<&dyn rules::Rule> = policy.enabled_rules().map(|r| r.rule.as_ref()).collect();
     let mut tagged: Vec<Tagged> = project
         .files
@@ -193,8 +203,18 @@ fn evaluate(
     tagged.extend(parse_diags);
 
     let mut per_file: Vec<Vec<Tagged>> = vec![Vec::new(); project.files.len()];
+    // Every secret span any rule saw, whatever its level or suppression: a snippet of one finding
+    // may show the line of another.
+    let mut redactions: HashMap<String, Vec<Span>> = HashMap::new();
     for (rule, diag) in tagged {
         if let Some(bucket) = per_file.get_mut(diag.file) {
+            if !diag.redactions.is_empty() {
+                let source = &project.file(diag.file).source;
+                redactions
+                    .entry(source.path.clone())
+                    .or_default()
+                    .extend(diag.redactions.iter().map(|s| s.clamp_to(&source.text)));
+            }
             bucket.push((rule, diag));
         }
     }
@@ -210,7 +230,17 @@ fn evaluate(
         findings.extend(f);
         suppressed.extend(s);
     }
-    (findings, suppressed)
+    Evaluated {
+        findings,
+        suppressed,
+        redactions,
+    }
+}
+
+struct Evaluated {
+    findings: Vec<Finding>,
+    suppressed: Vec<Suppressed>,
+    redactions: HashMap<String, Vec<Span>>,
 }
 
 /// Stamps one file's diagnostics into findings and applies its inline suppressions.
@@ -361,6 +391,8 @@ fn stamp(
 }
 
 enum Loaded {
+    /// Content says the file is not of its candidate kind (YAML that is not a manifest).
+    NotApplicable,
     Parsed {
         kind: FileKind,
         source: SourceFile,
@@ -499,6 +531,24 @@ fn parse(kind: FileKind, source: SourceFile) -> Loaded {
             document: Document::Text,
             diagnostics: Vec::new(),
         },
+        FileKind::K8s => {
+            let file = k8s::parse(&source.path, &source.text);
+            // YAML/JSON is only a manifest when a document has `apiVersion` and `kind`; a broken file
+            // is kept (as k8s/parse-error) only when it looks like one.
+            let looks_like_manifest = !file.objects.is_empty()
+                || file.helm_template.is_some()
+                || !file.kustomize_patches.is_empty()
+                || (!file.errors.is_empty() && source.text.contains("apiVersion"));
+            if !looks_like_manifest {
+                return Loaded::NotApplicable;
+            }
+            Loaded::Parsed {
+                kind,
+                source,
+                document: Document::K8s(file),
+                diagnostics: Vec::new(),
+            }
+        }
     }
 }
 
@@ -529,7 +579,7 @@ pub fn check_sources(policy: &Policy, inputs: &[(&str, FileKind, &str)]) -> Vec<
         }
     }
     let project = Project::new(files);
-    let (mut findings, _) = evaluate(policy, &project, parse_diags);
+    let mut findings = evaluate(policy, &project, parse_diags).findings;
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings
 }

@@ -373,3 +373,25 @@ fn broken_pipe_exits_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(status.code().is_some(), "killed by a signal");
 }
+
+#[test]
+fn yaml_that_is_not_a_manifest_is_not_counted_as_one() {
+    let manifest =
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  LOG_LEVEL: info\n";
+    let dir = repo(&[
+        (
+            ".github/workflows/ci.yml",
+            b"on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
+        ),
+        ("package.json", b"{\"name\": \"x\"}"),
+        ("deploy/configmap.yaml", manifest),
+    ]);
+    let out = run_in(dir.path(), &["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        report["summary"]["files_by_kind"]["k8s"],
+        1,
+        "{}",
+        stdout(&out)
+    );
+}

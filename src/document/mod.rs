@@ -1,6 +1,8 @@
 //! Parsed documents: one parser per file kind, each producing a small typed model with byte spans.
 //! Parsers never panic and never fail: what they cannot understand becomes a diagnostic.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 
 use crate::finding::FileId;
@@ -8,7 +10,9 @@ use crate::source::SourceFile;
 
 pub mod dockerfile;
 pub mod env;
+pub mod k8s;
 pub mod sql;
+pub mod yaml;
 
 /// How a discovered file is analysed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -22,6 +26,8 @@ pub enum FileKind {
     Env,
     /// Source code and Compose files, read for environment-variable references.
     Code,
+    /// A Kubernetes manifest: YAML or JSON whose documents have `apiVersion` and `kind`.
+    K8s,
     /// Docs, reports, notes and logs: scanned for plaintext secrets only.
     Text,
 }
@@ -32,6 +38,7 @@ impl FileKind {
         FileKind::Docker,
         FileKind::Env,
         FileKind::Code,
+        FileKind::K8s,
         FileKind::Text,
     ];
 
@@ -41,6 +48,7 @@ impl FileKind {
             FileKind::Docker => "docker",
             FileKind::Env => "env",
             FileKind::Code => "code",
+            FileKind::K8s => "k8s",
             FileKind::Text => "text",
         }
     }
@@ -71,12 +79,15 @@ impl FileKind {
                 "**/env.template",
                 "**/env.dist",
             ],
+            // Compose files come before k8s's broad YAML globs: their `${VAR}` are env reads.
             FileKind::Code => &[
                 "**/*.{js,jsx,ts,tsx,mjs,cjs,vue,svelte,astro}",
                 "**/*.{py,rb,go,rs}",
                 "**/docker-compose*.{yml,yaml}",
                 "**/compose*.{yml,yaml}",
             ],
+            // broad on purpose: files without `apiVersion` and `kind` parse to nothing (k8s::parse)
+            FileKind::K8s => &["**/*.yaml", "**/*.yml", "**/*.json", "**/Kustomization"],
             FileKind::Text => &[
                 "**/docs/**",
                 "**/reports/**",
@@ -103,7 +114,7 @@ impl FileKind {
     pub const fn comment_markers(self) -> &'static [&'static str] {
         match self {
             FileKind::Sql => &["--", "/*"],
-            FileKind::Docker | FileKind::Env => &["#"],
+            FileKind::Docker | FileKind::Env | FileKind::K8s => &["#"],
             FileKind::Code => &["//", "/*", "#", "<!--"],
             FileKind::Text => &["<!--", "#", "//"],
         }
@@ -117,6 +128,7 @@ pub enum Document {
     Docker(dockerfile::Dockerfile),
     Env(env::EnvFile),
     Code(env::CodeFile),
+    K8s(k8s::K8sFile),
     /// Text files carry no model: rules read `ParsedFile::source`.
     Text,
 }
@@ -158,6 +170,13 @@ impl ParsedFile {
             _ => None,
         }
     }
+
+    pub fn k8s(&self) -> Option<&k8s::K8sFile> {
+        match &self.document {
+            Document::K8s(k8s) => Some(k8s),
+            _ => None,
+        }
+    }
 }
 
 /// Everything the rules see: every parsed file plus the cross-file models built from them.
@@ -166,14 +185,22 @@ pub struct Project {
     pub files: Vec<ParsedFile>,
     /// Ordered migration sets, replayed into schema state.
     pub migration_sets: Vec<sql::MigrationSet>,
+    /// Manifests that a `kustomization.yaml` lists as patches (partial objects), by path.
+    pub k8s_patches: HashSet<String>,
 }
 
 impl Project {
     pub fn new(files: Vec<ParsedFile>) -> Self {
         let migration_sets = sql::MigrationSet::build_all(&files);
+        let k8s_patches = k8s::patch_set(
+            files
+                .iter()
+                .filter_map(|f| f.k8s().map(|k| (f.source.path.as_str(), k))),
+        );
         Self {
             files,
             migration_sets,
+            k8s_patches,
         }
     }
 

@@ -38,10 +38,15 @@ pub fn render(report: &Report, format: Format, options: RenderOptions) -> String
     }
 }
 
-/// The finding's source text with every secret span blanked, so no reporter can show a secret.
+/// The source text of the finding's file with every secret span of that file blanked (not only
+/// this finding's), so no snippet can show a secret.
 pub fn redacted_source(report: &Report, finding: &Finding) -> String {
     let text = report.sources.get(&finding.path).map_or("", |t| t.as_ref());
-    redact(text, &finding.redactions)
+    let mut spans = finding.redactions.clone();
+    if let Some(all) = report.redactions.get(&finding.path) {
+        spans.extend_from_slice(all);
+    }
+    redact(text, &spans)
 }
 
 /// Replaces each byte of each span with `*`, keeping byte offsets valid.
@@ -53,6 +58,35 @@ pub fn redact(text: &str, spans: &[crate::source::Span]) -> String {
     for span in spans {
         let span = span.clamp_to(&out);
         out.replace_range(span.range(), &"*".repeat(span.len()));
+    }
+    out
+}
+
+/// Lines under the human summary about the changed-files scope and the baseline, each indented.
+pub fn adoption_notes(report: &Report) -> String {
+    let mut out = String::new();
+    if let Some(scope) = &report.scope {
+        out.push_str(&format!(
+            "  scope: {} — {} of {} checked files changed; {} findings in unchanged files not shown\n",
+            scope.description,
+            scope.changed_scanned,
+            report.files.len(),
+            scope.hidden_findings
+        ));
+    }
+    if let Some(baseline) = &report.baseline {
+        out.push_str(&format!(
+            "  baseline {}: {} entries, {} known findings not shown",
+            baseline.path, baseline.entries, baseline.matched
+        ));
+        if baseline.stale.is_empty() {
+            out.push('\n');
+        } else {
+            out.push_str(&format!(
+                "; {} stale entries no longer match (remove them with `tollgate baseline --prune`)\n",
+                baseline.stale.len()
+            ));
+        }
     }
     out
 }

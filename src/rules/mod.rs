@@ -11,6 +11,7 @@ use crate::finding::{Diagnostic, FileId, RuleLevel};
 
 pub mod docker;
 pub mod env;
+pub mod k8s;
 pub mod meta;
 pub mod secret;
 pub mod sql;
@@ -153,6 +154,7 @@ pub static REGISTRY: &[RuleEntry] = &[
     rule!(docker::require_non_root_user::RequireNonRootUser),
     rule!(docker::unresolved_user::UnresolvedUser),
     rule!(docker::no_root_after_user::NoRootAfterUser),
+    rule!(docker::no_secret_in_env_arg::NoSecretInEnvArg),
     rule!(docker::no_copy_env_file::NoCopyEnvFile),
     rule!(docker::pin_base_image::PinBaseImage),
     rule!(docker::pin_base_image_digest::PinBaseImageDigest),
@@ -168,6 +170,21 @@ pub static REGISTRY: &[RuleEntry] = &[
     rule!(env::require_documented_vars::RequireDocumentedVars),
     rule!(env::secret_ref_format::SecretRefFormat),
     rule!(secret::no_plaintext_secret::NoPlaintextSecret),
+    rule!(k8s::parse_error::ParseError),
+    rule!(k8s::helm_template::HelmTemplate),
+    rule!(k8s::require_run_as_non_root::RequireRunAsNonRoot),
+    rule!(k8s::no_privileged::NoPrivileged),
+    rule!(k8s::no_privilege_escalation::NoPrivilegeEscalation),
+    rule!(k8s::require_read_only_root_fs::RequireReadOnlyRootFs),
+    rule!(k8s::drop_capabilities::DropCapabilities),
+    rule!(k8s::no_dangerous_capabilities::NoDangerousCapabilities),
+    rule!(k8s::no_host_namespaces::NoHostNamespaces),
+    rule!(k8s::no_host_path::NoHostPath),
+    rule!(k8s::require_seccomp::RequireSeccomp),
+    rule!(k8s::require_resources::RequireResources),
+    rule!(k8s::pin_image::PinImage),
+    rule!(k8s::require_probes::RequireProbes),
+    rule!(k8s::no_default_service_account_token::NoDefaultServiceAccountToken),
 ];
 
 pub fn lookup(id: &str) -> Option<&'static RuleEntry> {
