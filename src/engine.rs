@@ -8,9 +8,11 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::discover::{self, Input};
-use crate::document::{Document, FileKind, ParsedFile, Project, dockerfile, env, k8s, sql};
+use crate::document::{
+    Document, FileKind, ParsedFile, Project, compose, dockerfile, env, k8s, sql,
+};
 use crate::finding::{Diagnostic, FileId, Finding, Level, Related, fingerprint};
-use crate::policy::Policy;
+use crate::policy::{Limits, Policy};
 use crate::rules;
 use crate::source::{SourceFile, Span};
 use crate::suppress::{self, Scope, Suppressed};
@@ -43,6 +45,9 @@ pub struct Report {
     pub baseline: Option<crate::baseline::Status>,
     /// Changed-files scope, if findings were limited to changed files (set by [`crate::changed::apply`]).
     pub scope: Option<crate::changed::Scope>,
+    /// Panics caught while checking (also reported as `tollgate/internal-error` findings when that
+    /// rule is on); any makes the run a tool failure, exit 2.
+    pub internal_errors: usize,
 }
 
 impl Report {
@@ -88,7 +93,14 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
     let (inputs, walk_problems) = discover::discover(&options.paths, &policy.files, threads);
     let loaded: Vec<Loaded> = inputs
         .par_iter()
-        .map(|input| load(input, policy.files.max_file_size))
+        .map(|input| {
+            guard::catch(|| load(input, policy)).unwrap_or_else(|place| Loaded::Failed {
+                source: SourceFile::new(input.path.clone(), &input.disk_path, ""),
+                rule: INTERNAL_ERROR,
+                span: Span::empty(0),
+                message: internal_error_message("reading or parsing", &place),
+            })
+        })
         .collect();
 
     let mut files = Vec::with_capacity(loaded.len());
@@ -133,12 +145,44 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
         ));
     }
 
-    let project = Project::new(files);
+    let project = match guard::catch(|| Project::new(files)) {
+        Ok(project) => project,
+        // `files` moved into the panicking call; nothing is left to check. Reported below.
+        Err(place) => {
+            early.push((
+                SourceFile::new("(project)", "", ""),
+                INTERNAL_ERROR,
+                Diagnostic::new(
+                    0,
+                    Span::empty(0),
+                    internal_error_message("building the migration sets", &place),
+                ),
+            ));
+            Project::new(Vec::new())
+        }
+    };
     let Evaluated {
         mut findings,
         mut suppressed,
         redactions,
+        project_panics,
     } = evaluate(policy, &project, parse_diags);
+    for (rule, place) in project_panics {
+        early.push((
+            SourceFile::new("(project)", "", ""),
+            INTERNAL_ERROR,
+            Diagnostic::new(
+                0,
+                Span::empty(0),
+                internal_error_message(&format!("running {rule} over the project"), &place),
+            ),
+        ));
+    }
+    let internal_errors = early
+        .iter()
+        .filter(|(_, rule, _)| *rule == INTERNAL_ERROR)
+        .count()
+        + findings.iter().filter(|f| f.rule == INTERNAL_ERROR).count();
     let mut sources: HashMap<String, Arc<str>> = project
         .files
         .iter()
@@ -168,10 +212,86 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
         rules: policy.enabled_rules().map(|r| r.rule.meta().id).collect(),
         elapsed: Duration::ZERO,
         sources,
+        internal_errors,
         redactions,
         baseline: None,
         scope: None,
     }
+}
+
+const INTERNAL_ERROR: &str = "tollgate/internal-error";
+
+/// Names the stage and the place in tollgate's code, never the panic payload: payloads such as
+/// "byte index 7 is not a char boundary ... of `<text>`" can quote the file, and so a secret.
+fn internal_error_message(stage: &str, place: &str) -> String {
+    format!(
+        "internal error while {stage} (panic at {place}); this file was not checked. \
+         Please report it as a tollgate bug"
+    )
+}
+
+/// Catches a panic per unit of work so one bad file cannot abort the run.
+pub mod guard {
+    use std::cell::{Cell, RefCell};
+    use std::panic::{self, AssertUnwindSafe};
+    use std::sync::Once;
+
+    thread_local! {
+        static GUARDED: Cell<bool> = const { Cell::new(false) };
+        static PLACE: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
+
+    static HOOK: Once = Once::new();
+
+    /// Wraps the process's panic hook once: inside [`catch`] a panic only records where it happened
+    /// (the default hook would print the payload, which may quote file text); elsewhere the previous
+    /// hook runs as usual.
+    fn install_hook() {
+        HOOK.call_once(|| {
+            let previous = panic::take_hook();
+            panic::set_hook(Box::new(move |info| {
+                if GUARDED.with(Cell::get) {
+                    let place = info.location().map_or_else(
+                        || "an unknown place".to_string(),
+                        |l| format!("{}:{}:{}", l.file(), l.line(), l.column()),
+                    );
+                    PLACE.with(|p| *p.borrow_mut() = Some(place));
+                } else {
+                    previous(info);
+                }
+            }));
+        });
+    }
+
+    /// Runs `f`; a panic becomes `Err(place in tollgate's code)`.
+    pub fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+        install_hook();
+        let outer = GUARDED.with(|g| g.replace(true));
+        let result = panic::catch_unwind(AssertUnwindSafe(f));
+        GUARDED.with(|g| g.set(outer));
+        result.map_err(|_| {
+            PLACE
+                .with(|p| p.borrow_mut().take())
+                .unwrap_or_else(|| "an unknown place".to_string())
+        })
+    }
+
+    /// Debug builds only: panics when `TOLLGATE_DEBUG_PANIC` is `<stage>:<path suffix>` and matches,
+    /// so end-to-end tests can exercise the recovery path of the real binary.
+    #[cfg(debug_assertions)]
+    pub(crate) fn debug_injected(stage: &str, path: &str) {
+        if let Ok(spec) = std::env::var("TOLLGATE_DEBUG_PANIC") {
+            if let Some((s, suffix)) = spec.split_once(':') {
+                if s == stage && path.ends_with(suffix) {
+                    panic!("injected panic (TOLLGATE_DEBUG_PANIC) in {path}");
+                }
+            }
+        }
+    }
+
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
+    pub(crate) fn debug_injected(_stage: &str, _path: &str) {}
 }
 
 /// Runs every enabled rule over the project (per-file rules in parallel over files, project rules in
@@ -182,24 +302,43 @@ fn evaluate(policy: &Policy, project: &Project, parse_diags: Vec<Tagged>) -> Eva
         .files
         .par_iter()
         .flat_map_iter(|file| {
-            let mut out = Vec::new();
-            for rule in &enabled {
-                let mut sink = Vec::new();
-                rule.check_file(file.id, project, &mut sink);
-                out.extend(sink.into_iter().map(|d| (rule.meta().id, d)));
-            }
-            out
+            let checked = guard::catch(|| {
+                guard::debug_injected("check", &file.source.path);
+                let mut out = Vec::new();
+                for rule in &enabled {
+                    let mut sink = Vec::new();
+                    rule.check_file(file.id, project, &mut sink);
+                    out.extend(sink.into_iter().map(|d| (rule.meta().id, d)));
+                }
+                out
+            });
+            checked.unwrap_or_else(|place| {
+                let message = internal_error_message("checking this file", &place);
+                vec![(
+                    INTERNAL_ERROR,
+                    Diagnostic::new(file.id, Span::empty(0), message),
+                )]
+            })
         })
         .collect();
-    let project_diags: Vec<Tagged> = enabled
+    let project_results: Vec<Result<Vec<Tagged>, (&'static str, String)>> = enabled
         .par_iter()
-        .flat_map_iter(|rule| {
-            let mut sink = Vec::new();
-            rule.check_project(project, &mut sink);
-            sink.into_iter().map(|d| (rule.meta().id, d))
+        .map(|rule| {
+            guard::catch(|| {
+                let mut sink = Vec::new();
+                rule.check_project(project, &mut sink);
+                sink.into_iter().map(|d| (rule.meta().id, d)).collect()
+            })
+            .map_err(|place| (rule.meta().id, place))
         })
         .collect();
-    tagged.extend(project_diags);
+    let mut project_panics = Vec::new();
+    for result in project_results {
+        match result {
+            Ok(diags) => tagged.extend(diags),
+            Err(panic) => project_panics.push(panic),
+        }
+    }
     tagged.extend(parse_diags);
 
     let mut per_file: Vec<Vec<Tagged>> = vec![Vec::new(); project.files.len()];
@@ -234,6 +373,7 @@ fn evaluate(policy: &Policy, project: &Project, parse_diags: Vec<Tagged>) -> Eva
         findings,
         suppressed,
         redactions,
+        project_panics,
     }
 }
 
@@ -241,6 +381,8 @@ struct Evaluated {
     findings: Vec<Finding>,
     suppressed: Vec<Suppressed>,
     redactions: HashMap<String, Vec<Span>>,
+    /// Panics in project-wide checks, as (rule id, place): they belong to no file.
+    project_panics: Vec<(&'static str, String)>,
 }
 
 /// Stamps one file's diagnostics into findings and applies its inline suppressions.
@@ -279,6 +421,7 @@ fn finish_file(
         policy.require_reason,
     );
     if directives.is_empty() {
+        cap_findings(policy, source, &project.files, id, &mut findings);
         return (findings, Vec::new());
     }
     let mut used = vec![false; directives.len()];
@@ -337,7 +480,42 @@ fn finish_file(
         let diag = Diagnostic::new(id, d.span, message);
         kept.extend(stamp(policy, source, &project.files, rule, &diag, i));
     }
+    cap_findings(policy, source, &project.files, id, &mut kept);
     (kept, suppressed)
+}
+
+/// Keeps the first `max-findings-per-file` findings of a file in file order, replacing the rest by
+/// one notice anchored on the first dropped finding. Internal errors are always kept.
+fn cap_findings(
+    policy: &Policy,
+    source: &SourceFile,
+    files: &[ParsedFile],
+    id: FileId,
+    findings: &mut Vec<Finding>,
+) {
+    let max = policy.limits.max_findings_per_file;
+    if findings.len() <= max {
+        return;
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let dropped = findings.split_off(max);
+    findings.extend(dropped.iter().filter(|f| f.rule == INTERNAL_ERROR).cloned());
+    let first = dropped[0].span;
+    let message = format!(
+        "{} more findings in this file were not reported: over the {max}-finding limit \
+         (`[limits] max-findings-per-file`)",
+        dropped.len()
+    );
+    let diag = Diagnostic::new(id, Span::empty(first.start), message)
+        .help("fix the findings above, exclude the file, or raise the limit");
+    findings.extend(stamp(
+        policy,
+        source,
+        files,
+        "tollgate/too-many-findings",
+        &diag,
+        0,
+    ));
 }
 
 fn stamp(
@@ -408,7 +586,8 @@ enum Loaded {
 }
 
 /// Reads a file once and parses it once.
-fn load(input: &Input, max_size: u64) -> Loaded {
+fn load(input: &Input, policy: &Policy) -> Loaded {
+    let max_size = policy.files.max_file_size;
     let failed = |text: &str, span: Span, rule: &'static str, message: String| Loaded::Failed {
         source: SourceFile::new(input.path.clone(), &input.disk_path, text),
         rule,
@@ -437,7 +616,23 @@ fn load(input: &Input, max_size: u64) -> Loaded {
         }
         _ => {}
     }
-    let bytes = match std::fs::read(&input.disk_path) {
+    // Reads at most one byte past the limit: a file growing after the size check stays bounded.
+    let read = std::fs::File::open(&input.disk_path).and_then(|file| {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        file.take(max_size.saturating_add(1))
+            .read_to_end(&mut bytes)?;
+        Ok(bytes)
+    });
+    let bytes = match read {
+        Ok(bytes) if bytes.len() as u64 > max_size => {
+            return failed(
+                "",
+                Span::empty(0),
+                "tollgate/file-too-large",
+                format!("file grew over the {max_size}-byte limit while being read; not checked"),
+            );
+        }
         Ok(bytes) => bytes,
         Err(e) => {
             return failed(
@@ -475,22 +670,41 @@ fn load(input: &Input, max_size: u64) -> Loaded {
         .strip_prefix('\u{feff}')
         .map(str::to_string)
         .unwrap_or(text);
+    guard::debug_injected("parse", &input.path);
     parse(
         input.kind,
         SourceFile::new(input.path.clone(), &input.disk_path, text),
+        &policy.limits,
     )
 }
 
 /// Dispatches to the kind's parser.
-fn parse(kind: FileKind, source: SourceFile) -> Loaded {
+fn parse(kind: FileKind, source: SourceFile, limits: &Limits) -> Loaded {
     match kind {
         FileKind::Sql => {
-            let file = sql::SqlFile::parse(&source.text);
-            let diagnostics = file
-                .diagnostics
-                .iter()
-                .map(|d| (d.rule, d.span, d.message.clone()))
-                .collect();
+            let mut file = sql::SqlFile::parse(&source.text);
+            let mut diagnostics: Vec<(&'static str, Span, String)> = Vec::new();
+            let max = limits.max_statements_per_file;
+            if file.statements.len() > max {
+                // Rules and the migration replay see only the first `max` statements.
+                let cut = file.statements[max].span;
+                let skipped = file.statements.len() - max;
+                file.statements.truncate(max);
+                file.diagnostics.retain(|d| d.span.start < cut.start);
+                diagnostics.push((
+                    "tollgate/too-many-statements",
+                    Span::empty(cut.start),
+                    format!(
+                        "{skipped} statements from here on were not checked: over the \
+                         {max}-statement limit (`[limits] max-statements-per-file`)"
+                    ),
+                ));
+            }
+            diagnostics.extend(
+                file.diagnostics
+                    .iter()
+                    .map(|d| (d.rule, d.span, d.message.clone())),
+            );
             Loaded::Parsed {
                 kind,
                 source,
@@ -531,8 +745,26 @@ fn parse(kind: FileKind, source: SourceFile) -> Loaded {
             document: Document::Text,
             diagnostics: Vec::new(),
         },
+        FileKind::Compose => {
+            let file = compose::parse(&source.text);
+            let diagnostics = file
+                .diagnostics
+                .iter()
+                .map(|d| ("docker/parse-error", d.span, d.message.clone()))
+                .collect();
+            Loaded::Parsed {
+                kind,
+                source,
+                document: Document::Compose(file),
+                diagnostics,
+            }
+        }
         FileKind::K8s => {
-            let file = k8s::parse(&source.path, &source.text);
+            let yaml_limits = crate::document::yaml::Limits {
+                max_depth: limits.yaml_max_depth,
+                max_alias_nodes: limits.yaml_max_alias_nodes,
+            };
+            let file = k8s::parse_with(&source.path, &source.text, yaml_limits);
             // YAML/JSON is only a manifest when a document has `apiVersion` and `kind`; a broken file
             // is kept (as k8s/parse-error) only when it looks like one.
             let looks_like_manifest = !file.objects.is_empty()
@@ -562,7 +794,7 @@ pub fn check_sources(policy: &Policy, inputs: &[(&str, FileKind, &str)]) -> Vec<
             source,
             document,
             diagnostics,
-        } = parse(*kind, SourceFile::in_memory(path, text))
+        } = parse(*kind, SourceFile::in_memory(path, text), &policy.limits)
         {
             let id = files.len();
             parse_diags.extend(

@@ -50,6 +50,8 @@ pub struct RawPolicy {
     pub overrides: Option<Vec<RawOverride>>,
     /// Inline suppression settings.
     pub suppressions: Option<RawSuppressions>,
+    /// Hard limits that keep hostile input cheap.
+    pub limits: Option<RawLimits>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -92,9 +94,47 @@ pub struct RawSuppressions {
     pub require_reason: Option<bool>,
 }
 
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawLimits {
+    /// Statements of one SQL file that are checked; the rest get one `tollgate/too-many-statements`
+    /// notice (default 20000).
+    pub max_statements_per_file: Option<usize>,
+    /// Findings reported for one file; the rest are summarised by one `tollgate/too-many-findings`
+    /// notice (default 500).
+    pub max_findings_per_file: Option<usize>,
+    /// Deepest nesting of YAML sequences and mappings; a deeper document is a `k8s/parse-error`
+    /// (default 128).
+    pub yaml_max_depth: Option<usize>,
+    /// Most nodes YAML alias expansion may add to one document, against "billion laughs" files; a
+    /// document over it is a `k8s/parse-error` (default 100000).
+    pub yaml_max_alias_nodes: Option<usize>,
+}
+
 // ---------------------------------------------------------------------------------------------
 // Resolved policy
 // ---------------------------------------------------------------------------------------------
+
+/// Hard limits applied per file by the engine, so one hostile file cannot make a run hang or
+/// flood the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_statements_per_file: usize,
+    pub max_findings_per_file: usize,
+    pub yaml_max_depth: usize,
+    pub yaml_max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_statements_per_file: 20_000,
+            max_findings_per_file: 500,
+            yaml_max_depth: 128,
+            yaml_max_alias_nodes: 100_000,
+        }
+    }
+}
 
 #[derive(Debug)]
 pub struct FileSettings {
@@ -109,11 +149,27 @@ pub struct FileSettings {
 impl FileSettings {
     /// The kind of a path relative to the scan root, if it is in scope at all.
     pub fn classify(&self, path: &str) -> Option<FileKind> {
-        if self.exclude.is_match(path)
-            || self.include.as_ref().is_some_and(|inc| !inc.is_match(path))
-        {
+        if self.is_excluded(path) {
             return None;
         }
+        self.kind_of(path)
+    }
+
+    /// Like [`classify`](Self::classify), but when the root-relative path matches no kind (a scan
+    /// started inside `supabase/migrations`, say) the file's absolute path is tried too, so
+    /// `**/migrations/**` still recognises it. Exclusions apply to the root-relative path.
+    pub fn classify_in(&self, rel: &str, absolute: impl FnOnce() -> String) -> Option<FileKind> {
+        if self.is_excluded(rel) {
+            return None;
+        }
+        self.kind_of(rel).or_else(|| self.kind_of(&absolute()))
+    }
+
+    fn is_excluded(&self, path: &str) -> bool {
+        self.exclude.is_match(path) || self.include.as_ref().is_some_and(|inc| !inc.is_match(path))
+    }
+
+    fn kind_of(&self, path: &str) -> Option<FileKind> {
         self.kinds
             .iter()
             .find(|(_, globs)| globs.is_match(path))
@@ -145,6 +201,7 @@ pub struct Policy {
     pub rules: Vec<ConfiguredRule>,
     pub overrides: Vec<Override>,
     pub require_reason: bool,
+    pub limits: Limits,
 }
 
 impl Policy {
@@ -323,6 +380,7 @@ fn resolve(name: &str, layers: &[Layer]) -> Result<Policy, PolicyError> {
     let mut gitignore = true;
     let mut hidden = true;
     let mut require_reason = true;
+    let mut limits = Limits::default();
     let mut settings: HashMap<&'static str, (RuleLevel, Option<toml::Value>)> = HashMap::new();
     let mut overrides = Vec::new();
 
@@ -378,6 +436,15 @@ fn resolve(name: &str, layers: &[Layer]) -> Result<Policy, PolicyError> {
         }
         if let Some(s) = &layer.raw.suppressions {
             require_reason = s.require_reason.unwrap_or(require_reason);
+        }
+        if let Some(l) = &layer.raw.limits {
+            let d = &mut limits;
+            d.max_statements_per_file = l
+                .max_statements_per_file
+                .unwrap_or(d.max_statements_per_file);
+            d.max_findings_per_file = l.max_findings_per_file.unwrap_or(d.max_findings_per_file);
+            d.yaml_max_depth = l.yaml_max_depth.unwrap_or(d.yaml_max_depth);
+            d.yaml_max_alias_nodes = l.yaml_max_alias_nodes.unwrap_or(d.yaml_max_alias_nodes);
         }
         for (id, level, options) in rule_settings(layer.raw.rules.as_ref(), &err)? {
             let entry = settings.entry(id).or_insert((level, None));
@@ -460,6 +527,7 @@ fn resolve(name: &str, layers: &[Layer]) -> Result<Policy, PolicyError> {
         rules,
         overrides,
         require_reason,
+        limits,
     })
 }
 

@@ -292,6 +292,11 @@ pub fn helm_marker(text: &str) -> Option<Span> {
 /// Parses a manifest file. Files without `apiVersion` and `kind` (the default globs take every
 /// YAML/JSON file) give an empty model; Helm templates are recognised and not parsed.
 pub fn parse(path: &str, text: &str) -> K8sFile {
+    parse_with(path, text, yaml::Limits::default())
+}
+
+/// [`parse`] with the YAML loader's depth and alias-expansion budgets (policy `[limits]`).
+pub fn parse_with(path: &str, text: &str, limits: yaml::Limits) -> K8sFile {
     if !looks_like_manifest(path, text) {
         return K8sFile::default();
     }
@@ -301,7 +306,7 @@ pub fn parse(path: &str, text: &str) -> K8sFile {
             ..K8sFile::default()
         };
     }
-    let stream = yaml::load(text);
+    let stream = yaml::load_with(text, limits);
     let mut file = K8sFile {
         errors: stream.errors,
         ..K8sFile::default()

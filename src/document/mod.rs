@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::finding::FileId;
 use crate::source::SourceFile;
 
+pub mod compose;
 pub mod dockerfile;
 pub mod env;
 pub mod k8s;
@@ -22,9 +23,12 @@ pub enum FileKind {
     Sql,
     /// A Dockerfile or Containerfile.
     Docker,
+    /// A Docker Compose file; checked by `docker/` rules. Declared before `K8s`: classification
+    /// tries kinds in this order, and the k8s globs match every YAML file.
+    Compose,
     /// A dotenv file: a real environment (`.env`) or a template (`.env.example`).
     Env,
-    /// Source code and Compose files, read for environment-variable references.
+    /// Source code, read for environment-variable references.
     Code,
     /// A Kubernetes manifest: YAML or JSON whose documents have `apiVersion` and `kind`.
     K8s,
@@ -36,6 +40,7 @@ impl FileKind {
     pub const ALL: &'static [FileKind] = &[
         FileKind::Sql,
         FileKind::Docker,
+        FileKind::Compose,
         FileKind::Env,
         FileKind::Code,
         FileKind::K8s,
@@ -46,6 +51,7 @@ impl FileKind {
         match self {
             FileKind::Sql => "sql",
             FileKind::Docker => "docker",
+            FileKind::Compose => "compose",
             FileKind::Env => "env",
             FileKind::Code => "code",
             FileKind::K8s => "k8s",
@@ -79,12 +85,17 @@ impl FileKind {
                 "**/env.template",
                 "**/env.dist",
             ],
-            // Compose files come before k8s's broad YAML globs: their `${VAR}` are env reads.
             FileKind::Code => &[
                 "**/*.{js,jsx,ts,tsx,mjs,cjs,vue,svelte,astro}",
                 "**/*.{py,rb,go,rs}",
-                "**/docker-compose*.{yml,yaml}",
-                "**/compose*.{yml,yaml}",
+            ],
+            FileKind::Compose => &[
+                "**/compose.yaml",
+                "**/compose.yml",
+                "**/compose.*.yaml",
+                "**/compose.*.yml",
+                "**/docker-compose*.yaml",
+                "**/docker-compose*.yml",
             ],
             // broad on purpose: files without `apiVersion` and `kind` parse to nothing (k8s::parse)
             FileKind::K8s => &["**/*.yaml", "**/*.yml", "**/*.json", "**/Kustomization"],
@@ -104,6 +115,7 @@ impl FileKind {
     /// The rule-id prefix of rules that check this kind.
     pub const fn rule_kind(self) -> &'static str {
         match self {
+            FileKind::Compose => "docker",
             FileKind::Code => "env",
             FileKind::Text => "secret",
             _ => self.as_str(),
@@ -114,7 +126,7 @@ impl FileKind {
     pub const fn comment_markers(self) -> &'static [&'static str] {
         match self {
             FileKind::Sql => &["--", "/*"],
-            FileKind::Docker | FileKind::Env | FileKind::K8s => &["#"],
+            FileKind::Docker | FileKind::Compose | FileKind::Env | FileKind::K8s => &["#"],
             FileKind::Code => &["//", "/*", "#", "<!--"],
             FileKind::Text => &["<!--", "#", "//"],
         }
@@ -126,6 +138,7 @@ impl FileKind {
 pub enum Document {
     Sql(sql::SqlFile),
     Docker(dockerfile::Dockerfile),
+    Compose(compose::ComposeFile),
     Env(env::EnvFile),
     Code(env::CodeFile),
     K8s(k8s::K8sFile),
@@ -146,6 +159,13 @@ impl ParsedFile {
     pub fn sql(&self) -> Option<&sql::SqlFile> {
         match &self.document {
             Document::Sql(sql) => Some(sql),
+            _ => None,
+        }
+    }
+
+    pub fn compose(&self) -> Option<&compose::ComposeFile> {
+        match &self.document {
+            Document::Compose(c) => Some(c),
             _ => None,
         }
     }

@@ -95,7 +95,8 @@ pub fn run(args: &GithubArgs) -> ExitCode {
     );
     let env = ActionsEnv::from_env();
 
-    let mut tool_error = false;
+    // A caught crash (`tollgate/internal-error`) means some file was not checked.
+    let mut tool_error = report.internal_errors > 0;
     if let Some(path) = &args.sarif_file {
         if let Err(e) = std::fs::write(path, report::sarif::render(&report)) {
             log(&format!("error: cannot write {}: {e}", path.display()));

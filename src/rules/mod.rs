@@ -144,6 +144,9 @@ macro_rules! rule {
 pub static REGISTRY: &[RuleEntry] = &[
     rule!(meta::read_error::ReadError),
     rule!(meta::file_too_large::FileTooLarge),
+    rule!(meta::too_many_statements::TooManyStatements),
+    rule!(meta::too_many_findings::TooManyFindings),
+    rule!(meta::internal_error::InternalError),
     rule!(meta::unused_suppression::UnusedSuppression),
     rule!(meta::invalid_suppression::InvalidSuppression),
     rule!(meta::expired_suppression::ExpiredSuppression),
@@ -161,6 +164,7 @@ pub static REGISTRY: &[RuleEntry] = &[
     rule!(docker::no_add_remote::NoAddRemote),
     rule!(docker::no_curl_pipe_shell::NoCurlPipeShell),
     rule!(docker::no_sudo::NoSudo),
+    rule!(docker::no_privileged::NoPrivileged),
     rule!(docker::require_healthcheck::RequireHealthcheck),
     rule!(env::parse_error::ParseError),
     rule!(env::duplicate_key::DuplicateKey),
@@ -183,6 +187,8 @@ pub static REGISTRY: &[RuleEntry] = &[
     rule!(k8s::require_seccomp::RequireSeccomp),
     rule!(k8s::require_resources::RequireResources),
     rule!(k8s::pin_image::PinImage),
+    rule!(k8s::no_plaintext_secret_env::NoPlaintextSecretEnv),
+    rule!(k8s::no_secret_manifest::NoSecretManifest),
     rule!(k8s::require_probes::RequireProbes),
     rule!(k8s::no_default_service_account_token::NoDefaultServiceAccountToken),
 ];

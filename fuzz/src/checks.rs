@@ -1,0 +1,200 @@
+//! Invariants every parser must keep on any input, shared by the fuzz targets (`fuzz/`), the
+//! property tests (`tests/proptest_parsers.rs`) and the crash regressions
+//! (`tests/robust_fuzz_regressions.rs`), which include this file with `#[path]`.
+//! Each `check_*` panics when an invariant breaks; a parser panic propagates the same way.
+#![allow(dead_code)]
+
+use tollgate::document::sql::lexer::{self, TokenKind};
+use tollgate::document::yaml::{self, Node, NodeKind};
+use tollgate::document::{FileKind, dockerfile, k8s, sql::SqlFile};
+use tollgate::policy::Policy;
+use tollgate::source::{LineIndex, Span};
+
+pub fn assert_span(text: &str, span: Span, what: &str) {
+    assert!(
+        span.start <= span.end && span.end <= text.len(),
+        "{what}: span {span:?} outside a {}-byte file",
+        text.len()
+    );
+    assert!(
+        text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+        "{what}: span {span:?} not on char boundaries of {text:?}"
+    );
+}
+
+pub fn check_sql(text: &str) {
+    let file = SqlFile::parse(text);
+    for s in &file.statements {
+        assert_span(text, s.span, "statement");
+    }
+    for d in &file.diagnostics {
+        assert_span(text, d.span, d.rule);
+    }
+}
+
+pub fn check_lexer(text: &str) {
+    let (tokens, errors) = lexer::tokenize(text);
+    for e in &errors {
+        assert_span(text, e.span, "lex error");
+    }
+    // Tokens are ordered, non-overlapping, non-empty; everything between them is whitespace.
+    let mut at = 0;
+    for t in &tokens {
+        assert_span(text, t.span, "token");
+        assert!(
+            t.span.start >= at,
+            "token {t:?} overlaps the previous one in {text:?}"
+        );
+        assert!(!t.span.is_empty(), "empty token {t:?} in {text:?}");
+        let gap = &text[at..t.span.start];
+        assert!(
+            gap.bytes()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c)),
+            "non-whitespace {gap:?} dropped before {t:?} in {text:?}"
+        );
+        at = t.span.end;
+    }
+    let tail = &text[at..];
+    assert!(
+        tail.bytes()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c)),
+        "non-whitespace tail {tail:?} dropped in {text:?}"
+    );
+
+    // The splitter is a partition: statements are ordered and disjoint, every significant token is
+    // inside exactly one statement, and all that lies outside statements and meta-commands is
+    // whitespace, comments and stray `;`.
+    let (statements, meta) = lexer::split(&tokens);
+    let mut regions: Vec<Span> = statements
+        .iter()
+        .map(|s| s.span)
+        .chain(meta.iter().copied())
+        .collect();
+    regions.sort();
+    for pair in regions.windows(2) {
+        assert!(
+            pair[0].end <= pair[1].start,
+            "overlapping statements {pair:?} in {text:?}"
+        );
+    }
+    for s in &statements {
+        assert_span(text, s.span, "statement");
+        assert_eq!(s.tokens.first().map(|t| t.span.start), Some(s.span.start));
+        assert_eq!(s.tokens.last().map(|t| t.span.end), Some(s.span.end));
+    }
+    for t in &tokens {
+        let inside = regions
+            .iter()
+            .filter(|r| r.start <= t.span.start && t.span.end <= r.end)
+            .count();
+        match t.kind {
+            TokenKind::Comment => assert!(inside <= 1),
+            TokenKind::Semicolon => assert!(inside <= 1, "{t:?} in {text:?}"),
+            _ => assert_eq!(
+                inside, 1,
+                "token {t:?} not in exactly one statement of {text:?}"
+            ),
+        }
+    }
+}
+
+pub fn check_docker(text: &str) {
+    let file = dockerfile::parse(text);
+    for i in &file.instructions {
+        assert_span(text, i.keyword_span, "keyword");
+        assert_span(text, i.span, "instruction");
+        assert_span(text, i.full_span, "instruction (full)");
+        assert!(
+            i.span.start <= i.full_span.start.max(i.span.start) && i.span.end <= i.full_span.end
+        );
+        assert_span(text, i.args_span(), "arguments");
+    }
+    for d in &file.directives {
+        assert_span(text, d.span, "directive");
+    }
+    for d in &file.diagnostics {
+        assert_span(text, d.span, "docker diagnostic");
+    }
+}
+
+fn check_node(text: &str, node: &Node, budget: &mut usize) {
+    // Aliased nodes share the anchor's spans; the budget bounds the walk of expanded trees.
+    if *budget == 0 {
+        return;
+    }
+    *budget -= 1;
+    assert_span(text, node.span, "yaml node");
+    match &node.kind {
+        NodeKind::Scalar { .. } => {}
+        NodeKind::Seq(items) => items.iter().for_each(|n| check_node(text, n, budget)),
+        NodeKind::Map(entries) => {
+            for e in entries {
+                check_node(text, &e.key, budget);
+                check_node(text, &e.value, budget);
+            }
+        }
+    }
+}
+
+/// The YAML loader (with small budgets, so alias and depth limits are exercised) and the manifest
+/// model on top of it.
+pub fn check_yaml(text: &str) {
+    let small = yaml::Limits {
+        max_depth: 16,
+        max_alias_nodes: 1_000,
+    };
+    for limits in [small, yaml::Limits::default()] {
+        let stream = yaml::load_with(text, limits);
+        for e in &stream.errors {
+            assert_span(text, e.span, "yaml error");
+        }
+        let mut budget = 200_000;
+        for d in &stream.documents {
+            check_node(text, &d.root, &mut budget);
+        }
+    }
+    let file = k8s::parse("deploy/app.yaml", text);
+    for o in &file.objects {
+        assert_span(text, o.kind_span, "k8s kind");
+    }
+    if let Some(span) = file.helm_template {
+        assert_span(text, span, "helm marker");
+    }
+}
+
+pub fn check_suppress(text: &str) {
+    let lines = LineIndex::new(text);
+    for kind in FileKind::ALL {
+        for require_reason in [true, false] {
+            for d in tollgate::suppress::scan(text, *kind, &lines, require_reason) {
+                assert_span(text, d.span, "suppression");
+            }
+        }
+    }
+}
+
+pub fn check_policy(text: &str) {
+    // Either a policy or a located error; never a panic.
+    if let Err(e) = Policy::from_str("fuzz.toml", text, None) {
+        let _ = format!("{:?}", miette::Report::new(e));
+    }
+}
+
+/// The whole pipeline after reading: every kind's parser, every rule of the strict pack, including the rules of the strict pack and suppressions.
+pub fn check_engine(text: &str) {
+    static STRICT: std::sync::LazyLock<Policy> = std::sync::LazyLock::new(|| {
+        Policy::from_str("p.toml", "extends = [\"strict\"]\n", None).expect("strict pack")
+    });
+    let policy = &*STRICT;
+    let files = [
+        ("db/migrations/0001.sql", FileKind::Sql, text),
+        ("Dockerfile", FileKind::Docker, text),
+        ("deploy/app.yaml", FileKind::K8s, text),
+    ];
+    for f in tollgate::engine::check_sources(policy, &files) {
+        assert_span(text, f.span, f.rule);
+        for r in &f.redactions {
+            assert_span(text, *r, "redaction");
+        }
+    }
+}
