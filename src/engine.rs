@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::discover::{self, Input};
-use crate::document::{Document, FileKind, ParsedFile, Project, compose, dockerfile, k8s, sql};
+use crate::document::{
+    Document, FileKind, ParsedFile, Project, compose, dockerfile, env, k8s, sql,
+};
 use crate::finding::{Diagnostic, FileId, Finding, Level, Related, fingerprint};
 use crate::policy::{Limits, Policy};
 use crate::rules;
@@ -724,6 +726,25 @@ fn parse(kind: FileKind, source: SourceFile, limits: &Limits) -> Loaded {
                 diagnostics,
             }
         }
+        // Env diagnostics are reported by `env/parse-error`, which redacts the malformed line.
+        FileKind::Env => Loaded::Parsed {
+            kind,
+            document: Document::Env(env::EnvFile::parse(&source.text)),
+            source,
+            diagnostics: Vec::new(),
+        },
+        FileKind::Code => Loaded::Parsed {
+            kind,
+            document: Document::Code(env::CodeFile::parse(&source.path, &source.text)),
+            source,
+            diagnostics: Vec::new(),
+        },
+        FileKind::Text => Loaded::Parsed {
+            kind,
+            source,
+            document: Document::Text,
+            diagnostics: Vec::new(),
+        },
         FileKind::Compose => {
             let file = compose::parse(&source.text);
             let diagnostics = file

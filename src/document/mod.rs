@@ -10,6 +10,7 @@ use crate::source::SourceFile;
 
 pub mod compose;
 pub mod dockerfile;
+pub mod env;
 pub mod k8s;
 pub mod sql;
 pub mod yaml;
@@ -25,8 +26,14 @@ pub enum FileKind {
     /// A Docker Compose file; checked by `docker/` rules. Declared before `K8s`: classification
     /// tries kinds in this order, and the k8s globs match every YAML file.
     Compose,
+    /// A dotenv file: a real environment (`.env`) or a template (`.env.example`).
+    Env,
+    /// Source code, read for environment-variable references.
+    Code,
     /// A Kubernetes manifest: YAML or JSON whose documents have `apiVersion` and `kind`.
     K8s,
+    /// Docs, reports, notes and logs: scanned for plaintext secrets only.
+    Text,
 }
 
 impl FileKind {
@@ -34,7 +41,10 @@ impl FileKind {
         FileKind::Sql,
         FileKind::Docker,
         FileKind::Compose,
+        FileKind::Env,
+        FileKind::Code,
         FileKind::K8s,
+        FileKind::Text,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -42,7 +52,10 @@ impl FileKind {
             FileKind::Sql => "sql",
             FileKind::Docker => "docker",
             FileKind::Compose => "compose",
+            FileKind::Env => "env",
+            FileKind::Code => "code",
             FileKind::K8s => "k8s",
+            FileKind::Text => "text",
         }
     }
 
@@ -63,6 +76,19 @@ impl FileKind {
                 "**/Containerfile",
                 "**/Containerfile.*",
             ],
+            FileKind::Env => &[
+                "**/.env",
+                "**/.env.*",
+                "**/*.env",
+                "**/env.example",
+                "**/env.sample",
+                "**/env.template",
+                "**/env.dist",
+            ],
+            FileKind::Code => &[
+                "**/*.{js,jsx,ts,tsx,mjs,cjs,vue,svelte,astro}",
+                "**/*.{py,rb,go,rs}",
+            ],
             FileKind::Compose => &[
                 "**/compose.yaml",
                 "**/compose.yml",
@@ -73,6 +99,16 @@ impl FileKind {
             ],
             // broad on purpose: files without `apiVersion` and `kind` parse to nothing (k8s::parse)
             FileKind::K8s => &["**/*.yaml", "**/*.yml", "**/*.json", "**/Kustomization"],
+            FileKind::Text => &[
+                "**/docs/**",
+                "**/reports/**",
+                "**/notes/**",
+                "**/incidents/**",
+                "**/runbooks/**",
+                "**/*.md",
+                "**/*.txt",
+                "**/*.log",
+            ],
         }
     }
 
@@ -80,6 +116,8 @@ impl FileKind {
     pub const fn rule_kind(self) -> &'static str {
         match self {
             FileKind::Compose => "docker",
+            FileKind::Code => "env",
+            FileKind::Text => "secret",
             _ => self.as_str(),
         }
     }
@@ -88,8 +126,9 @@ impl FileKind {
     pub const fn comment_markers(self) -> &'static [&'static str] {
         match self {
             FileKind::Sql => &["--", "/*"],
-            FileKind::Docker | FileKind::Compose => &["#"],
-            FileKind::K8s => &["#"],
+            FileKind::Docker | FileKind::Compose | FileKind::Env | FileKind::K8s => &["#"],
+            FileKind::Code => &["//", "/*", "#", "<!--"],
+            FileKind::Text => &["<!--", "#", "//"],
         }
     }
 }
@@ -100,7 +139,11 @@ pub enum Document {
     Sql(sql::SqlFile),
     Docker(dockerfile::Dockerfile),
     Compose(compose::ComposeFile),
+    Env(env::EnvFile),
+    Code(env::CodeFile),
     K8s(k8s::K8sFile),
+    /// Text files carry no model: rules read `ParsedFile::source`.
+    Text,
 }
 
 /// One file after reading and parsing.
@@ -123,6 +166,20 @@ impl ParsedFile {
     pub fn compose(&self) -> Option<&compose::ComposeFile> {
         match &self.document {
             Document::Compose(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn env(&self) -> Option<&env::EnvFile> {
+        match &self.document {
+            Document::Env(env) => Some(env),
+            _ => None,
+        }
+    }
+
+    pub fn code(&self) -> Option<&env::CodeFile> {
+        match &self.document {
+            Document::Code(code) => Some(code),
             _ => None,
         }
     }

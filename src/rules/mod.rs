@@ -10,8 +10,10 @@ use crate::document::Project;
 use crate::finding::{Diagnostic, FileId, RuleLevel};
 
 pub mod docker;
+pub mod env;
 pub mod k8s;
 pub mod meta;
+pub mod secret;
 pub mod sql;
 
 /// Static description of a rule; `docs` is the rule's doc comment, printed by `tollgate explain`.
@@ -183,6 +185,14 @@ pub static REGISTRY: &[RuleEntry] = &[
     rule!(docker::no_sudo::NoSudo),
     rule!(docker::no_privileged::NoPrivileged),
     rule!(docker::require_healthcheck::RequireHealthcheck),
+    rule!(env::parse_error::ParseError),
+    rule!(env::duplicate_key::DuplicateKey),
+    rule!(env::no_committed_env_file::NoCommittedEnvFile),
+    rule!(env::no_secret_value::NoSecretValue),
+    rule!(env::no_public_secret::NoPublicSecret),
+    rule!(env::require_documented_vars::RequireDocumentedVars),
+    rule!(env::secret_ref_format::SecretRefFormat),
+    rule!(secret::no_plaintext_secret::NoPlaintextSecret),
     rule!(k8s::parse_error::ParseError),
     rule!(k8s::helm_template::HelmTemplate),
     rule!(k8s::require_run_as_non_root::RequireRunAsNonRoot),

@@ -401,32 +401,60 @@ const DESCRIPTOR_SUFFIXES: &[&str] = &[
 /// `SERVICE_ROLE`, `API_KEY`, `*_API_SECRET`, `*_PASSPHRASE`, `clientSecret`, … — but not
 /// `PUBLISHABLE_KEY`, `ANON_KEY`, `TOKEN_URL`, `PASSWORD_FILE` or `AWS_ACCESS_KEY_ID`.
 pub fn key_looks_secret(key: &str) -> bool {
+    secret_name_strength(key) != NameStrength::No
+}
+
+/// Like [`key_looks_secret`] but only for names that say secret outright (`SECRET`, `TOKEN`,
+/// `PASSWORD`, `PRIVATE`, `SERVICE_ROLE`, `API_KEY`, …), not a bare vendor and `KEY`
+/// (`NEXT_PUBLIC_MAPBOX_KEY` is a public key by convention).
+pub fn key_names_secret(key: &str) -> bool {
+    secret_name_strength(key) == NameStrength::Strong
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum NameStrength {
+    No,
+    /// A vendor name and `KEY`: usually a credential in server config.
+    Weak,
+    Strong,
+}
+
+fn secret_name_strength(key: &str) -> NameStrength {
     let words = name_words(strip_client_prefix(key.trim()));
     let Some(last) = words.last() else {
-        return false;
+        return NameStrength::No;
     };
-    if DESCRIPTOR_SUFFIXES.contains(&last.as_str()) {
-        return false;
-    }
-    if words.iter().any(|w| PUBLIC_WORDS.contains(&w.as_str())) {
-        return false;
+    if DESCRIPTOR_SUFFIXES.contains(&last.as_str())
+        || words.iter().any(|w| PUBLIC_WORDS.contains(&w.as_str()))
+    {
+        return NameStrength::No;
     }
     if words.iter().any(|w| SECRET_WORDS.contains(&w.as_str())) {
-        return true;
+        return NameStrength::Strong;
     }
     for pair in words.windows(2) {
         let (a, b) = (pair[0].as_str(), pair[1].as_str());
-        if a == "SERVICE" && b == "ROLE" {
-            return true;
-        }
-        if b == "KEY" && KEY_QUALIFIERS.contains(&a) {
-            return true;
+        if (a == "SERVICE" && b == "ROLE") || (b == "KEY" && KEY_QUALIFIERS.contains(&a)) {
+            return NameStrength::Strong;
         }
     }
-    // `STRIPE_KEY`, `OPENAI_KEY`: a vendor name and `KEY`, unless it is a data key.
-    words.len() >= 2
+    if words.len() >= 2
         && last == "KEY"
         && !DATA_KEY_QUALIFIERS.contains(&words[words.len() - 2].as_str())
+    {
+        NameStrength::Weak
+    } else {
+        NameStrength::No
+    }
+}
+
+/// Keys that are public by design: Stripe publishable (`pk_live_`, `pk_test_`) and Supabase
+/// publishable (`sb_publishable_`) keys.
+pub fn is_publishable_key(value: &str) -> bool {
+    let v = value.trim();
+    ["pk_live_", "pk_test_", "sb_publishable_"]
+        .iter()
+        .any(|p| v.starts_with(p))
 }
 
 /// Names that hold human-chosen secrets, which carry less entropy than generated ones.
@@ -618,7 +646,7 @@ mod tests {
         for v in [
             "sk_live_51HqA2bC3dE4fG5hI6jK7lM8n",
             "Xk29dLq0Zr8vPq1m",
-            "ghp_R4nd0mL00k1ngT0k3nV4lu3Qw3rTy12345",
+            "ghp_R4nd0mL00k1ngT0k3nV4lu3Qw3rTy5678Zx95",
         ] {
             assert!(!is_placeholder(v), "{v:?} is not a placeholder");
         }
@@ -662,6 +690,16 @@ mod tests {
         ] {
             assert!(!key_looks_secret(k), "{k} should not look secret");
         }
+    }
+
+    #[test]
+    fn strong_and_weak_names() {
+        assert!(key_names_secret("NEXT_PUBLIC_SERVICE_ROLE_KEY"));
+        assert!(key_names_secret("VITE_API_SECRET"));
+        assert!(!key_names_secret("NEXT_PUBLIC_MAPBOX_KEY"));
+        assert!(key_looks_secret("NEXT_PUBLIC_MAPBOX_KEY"));
+        assert!(is_publishable_key("pk_live_abc") && is_publishable_key("sb_publishable_x"));
+        assert!(!is_publishable_key("sk_live_abc"));
     }
 
     #[test]

@@ -18,8 +18,9 @@ pub mod jwt;
 
 pub use config::ConfigError;
 pub use heuristics::{
-    CLIENT_PREFIXES, charset, generic_value_is_secret, is_template_reference, key_is_password_like,
-    looks_like_reference, name_words, shannon_entropy, strip_client_prefix,
+    CLIENT_PREFIXES, charset, generic_value_is_secret, is_publishable_key, is_template_reference,
+    key_is_password_like, key_names_secret, looks_like_reference, name_words, shannon_entropy,
+    strip_client_prefix,
 };
 
 use config::{Allowlist, Compiled, Detector, RawConfig, RegexTarget, Validate};
@@ -361,7 +362,7 @@ impl Detectors {
     /// The span is a byte range within `value`.
     pub fn detect_value(&self, key: Option<&str>, value: &str) -> Option<SecretMatch> {
         let trimmed = value.trim();
-        if heuristics::is_placeholder(trimmed) {
+        if heuristics::is_placeholder(trimmed) || heuristics::is_publishable_key(trimmed) {
             return None;
         }
         let offset = value.len() - value.trim_start().len();

@@ -1,0 +1,3 @@
+//! Rules over any text in scope, using the shared detectors of `crate::secrets`.
+
+pub mod no_plaintext_secret;
