@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::baseline::{self, Baseline};
+use crate::changed;
 use crate::document::FileKind;
 use crate::engine::{self, Options};
 use crate::finding::{Level, RuleLevel};
@@ -53,6 +55,30 @@ pub enum Command {
         /// Rule id, e.g. `sql/require-rls`.
         rule: String,
     },
+    /// Write `.tollgate-baseline.json`: accept every current finding so `check` reports only new ones.
+    #[command(
+        after_help = "Examples:\n  tollgate baseline                    accept today's findings\n  tollgate baseline --prune            drop entries whose findings were fixed\n\nThe file format and matching rules are documented in docs/baseline.md."
+    )]
+    Baseline(BaselineArgs),
+    /// Print a shell completion script to standard output.
+    #[command(
+        after_help = "Examples:\n  tollgate completions bash > ~/.local/share/bash-completion/completions/tollgate\n  tollgate completions zsh > \"${fpath[1]}/_tollgate\"\n  tollgate completions fish > ~/.config/fish/completions/tollgate.fish"
+    )]
+    Completions {
+        /// Shell to generate for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the JSON Schema of tollgate.toml (what editors use for completion and validation).
+    Schema,
+    /// Print the tollgate(1) man page (roff), or write one page per command with --out-dir.
+    #[command(
+        after_help = "Examples:\n  tollgate man | man -l -\n  tollgate man --out-dir /usr/local/share/man/man1"
+    )]
+    Man {
+        /// Write tollgate.1 and tollgate-<command>.1 into DIR instead of printing tollgate.1.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
     /// Write a commented starter tollgate.toml tailored to this repository (never overwrites).
     Init {
         /// Repository root to inspect and write into.
@@ -89,6 +115,44 @@ pub struct CheckArgs {
     /// Human output: print only the summary line.
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub adopt: AdoptArgs,
+}
+
+/// Baseline and changed-files options of `check`.
+#[derive(Debug, Default, clap::Args)]
+pub struct AdoptArgs {
+    /// Baseline file of accepted findings (default: `.tollgate-baseline.json` in the scanned directory or an ancestor up to the repository root).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Ignore any baseline file: report every finding.
+    #[arg(long)]
+    pub no_baseline: bool,
+    /// Report only findings in files changed since the merge base of REF and HEAD (committed, uncommitted and untracked). Every file is still parsed, so cross-file rules keep their context.
+    #[arg(long, value_name = "REF", conflicts_with = "staged")]
+    pub changed_since: Option<String>,
+    /// Report only findings in files staged for commit (the pre-commit hook's mode).
+    #[arg(long)]
+    pub staged: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BaselineArgs {
+    /// Files or directories to check.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Policy file (as for `check`).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Baseline file to write (default: the existing one found as `check` finds it, else `.tollgate-baseline.json` at the repository root).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Only remove entries that no longer match a finding; never add new ones.
+    #[arg(long)]
+    pub prune: bool,
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -125,6 +189,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain { rule } => explain(&rule),
         Command::Init { dir } => init(&dir),
         Command::Github(args) => crate::github::command::run(&args),
+        Command::Baseline(args) => baseline_command(&args),
+        Command::Completions { shell } => write_stdout(&completions(shell)),
+        Command::Schema => write_stdout(&crate::schema::policy_schema()),
+        Command::Man { out_dir } => man(out_dir.as_deref()),
     }
 }
 
@@ -142,13 +210,67 @@ fn check(args: &CheckArgs) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     }
-    let report = engine::run(
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let first = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
+    let since = match (&args.adopt.changed_since, args.adopt.staged) {
+        (Some(reference), _) => Some(changed::Since::Ref(reference.clone())),
+        (None, true) => Some(changed::Since::Staged),
+        (None, false) => None,
+    };
+    // Ask git before the scan: outside a repository the run stops with exit 2.
+    let changed = match since {
+        Some(since) => {
+            let dir = cwd.join(first);
+            let dir = if dir.is_dir() {
+                dir
+            } else {
+                dir.parent().map_or_else(|| cwd.clone(), Path::to_path_buf)
+            };
+            match changed::collect(&dir, &since) {
+                Ok(changed) => Some(changed),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(EXIT_ERROR);
+                }
+            }
+        }
+        None => None,
+    };
+    let baseline_path = if args.adopt.no_baseline {
+        None
+    } else if let Some(path) = &args.adopt.baseline {
+        Some(path.clone())
+    } else {
+        baseline::discover(first, &cwd)
+    };
+    let loaded_baseline = match &baseline_path {
+        Some(path) => match Baseline::load(path) {
+            Ok(b) => Some((path, b)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_ERROR);
+            }
+        },
+        None => None,
+    };
+    let mut report = engine::run(
         &policy,
         &Options {
             paths: args.paths.clone(),
             threads: args.threads,
         },
     );
+    // The baseline sees every finding (so entries for unchanged files are not called stale), then
+    // the changed-files filter narrows what is reported.
+    if let Some((path, baseline)) = &loaded_baseline {
+        let full = cwd.join(path);
+        let full = full.canonicalize().unwrap_or(full);
+        let base_dir = full.parent().map_or_else(|| cwd.clone(), Path::to_path_buf);
+        baseline.apply(&mut report, &shown(path, &cwd), &base_dir, &cwd);
+    }
+    if let Some(changed) = &changed {
+        changed::apply(&mut report, changed, &cwd);
+    }
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -191,6 +313,143 @@ fn check(args: &CheckArgs) -> ExitCode {
             c if c == ExitCode::from(EXIT_ERROR) => c,
             _ => ExitCode::from(code),
         },
+    }
+}
+
+/// A path as the user would type it: relative to the working directory (with `..` when above it).
+fn shown(path: &Path, cwd: &Path) -> String {
+    let full = cwd.join(path);
+    let full = full.canonicalize().unwrap_or(full);
+    let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+    let common = full
+        .components()
+        .zip(cwd.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    // Only the root in common: an absolute path reads better than a chain of `..`.
+    if common <= 1 {
+        return path.display().to_string().replace('\\', "/");
+    }
+    let ups = cwd.components().count() - common;
+    let mut parts: Vec<String> = vec!["..".to_string(); ups];
+    parts.extend(
+        full.components()
+            .skip(common)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+fn baseline_command(args: &BaselineArgs) -> ExitCode {
+    let policy = match load_policy(args.policy.as_deref()) {
+        Ok(policy) => policy,
+        Err(report) => {
+            eprintln!("{report:?}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    for path in &args.paths {
+        if std::fs::symlink_metadata(path).is_err() {
+            eprintln!("error: path not found: {}", path.display());
+            return ExitCode::from(EXIT_ERROR);
+        }
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let first = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
+    let target = args
+        .file
+        .clone()
+        .unwrap_or_else(|| baseline::default_location(first, &cwd));
+    let previous = if target.is_file() {
+        match Baseline::load(&target) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_ERROR);
+            }
+        }
+    } else {
+        None
+    };
+    if args.prune && previous.is_none() {
+        eprintln!(
+            "error: --prune needs an existing baseline, and {} does not exist",
+            target.display()
+        );
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let report = engine::run(
+        &policy,
+        &Options {
+            paths: args.paths.clone(),
+            threads: args.threads,
+        },
+    );
+    let full = cwd.join(&target);
+    let base_dir = full
+        .parent()
+        .map(|p| p.canonicalize().unwrap_or_else(|_| p.to_path_buf()))
+        .unwrap_or_else(|| cwd.clone());
+    let old = previous.unwrap_or_default();
+    let new = if args.prune {
+        old.pruned(&report, &base_dir, &cwd)
+    } else {
+        Baseline::from_report(&report, &base_dir, &cwd)
+    };
+    if let Err(e) = std::fs::write(&target, new.render()) {
+        eprintln!("error: cannot write {}: {e}", target.display());
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let removed = old
+        .entries
+        .iter()
+        .filter(|e| !new.entries.contains(e))
+        .count();
+    let added = new
+        .entries
+        .iter()
+        .filter(|e| !old.entries.contains(e))
+        .count();
+    eprintln!(
+        "wrote {}: {} entries ({added} added, {removed} removed)",
+        shown(&target, &cwd),
+        new.entries.len()
+    );
+    ExitCode::from(EXIT_CLEAN)
+}
+
+fn completions(shell: clap_complete::Shell) -> String {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut command, "tollgate", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn man(out_dir: Option<&Path>) -> ExitCode {
+    let command = <Cli as clap::CommandFactory>::command();
+    match out_dir {
+        Some(dir) => match std::fs::create_dir_all(dir)
+            .and_then(|()| clap_mangen::generate_to(command, dir))
+        {
+            Ok(()) => {
+                eprintln!("wrote man pages to {}", dir.display());
+                ExitCode::from(EXIT_CLEAN)
+            }
+            Err(e) => {
+                eprintln!("error: cannot write man pages to {}: {e}", dir.display());
+                ExitCode::from(EXIT_ERROR)
+            }
+        },
+        None => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(command).render(&mut out) {
+                Ok(()) => write_stdout(&String::from_utf8_lossy(&out)),
+                Err(e) => {
+                    eprintln!("error: cannot render the man page: {e}");
+                    ExitCode::from(EXIT_ERROR)
+                }
+            }
+        }
     }
 }
 
@@ -302,7 +561,9 @@ fn init(dir: &Path) -> ExitCode {
 
 /// A commented starter policy naming what was found in the repository.
 pub fn starter_policy(inputs: &[crate::discover::Input]) -> String {
-    let mut out = String::from(
+    // Taplo / Even Better TOML read the schema from this first-line directive.
+    let mut out = format!("#:schema {}\n", crate::schema::URL);
+    out.push_str(
         "# tollgate policy — see `tollgate rules` and `tollgate explain <rule-id>`.\n\
          # Start from the recommended pack; `strict` adds opinionated hygiene checks.\n\
          extends = [\"recommended\"]\n\n",

@@ -42,6 +42,10 @@ pub struct Report {
     /// Panics caught while checking (also reported as `tollgate/internal-error` findings when that
     /// rule is on); any makes the run a tool failure, exit 2.
     pub internal_errors: usize,
+    /// The baseline applied after the run, if any (set by [`crate::baseline::Baseline::apply`]).
+    pub baseline: Option<crate::baseline::Status>,
+    /// Changed-files scope, if findings were limited to changed files (set by [`crate::changed::apply`]).
+    pub scope: Option<crate::changed::Scope>,
 }
 
 impl Report {
@@ -208,6 +212,8 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
         sources,
         internal_errors,
         redactions,
+        baseline: None,
+        scope: None,
     }
 }
 

@@ -4,8 +4,11 @@
 //! The pipeline is data in, data out; only the ends do I/O:
 //! discover → read → parse (per kind) → check (rules) → suppress → report.
 
+pub mod baseline;
+pub mod changed;
 pub mod cli;
 pub mod discover;
+pub mod docs;
 pub mod document;
 pub mod engine;
 pub mod finding;
@@ -13,6 +16,7 @@ pub mod github;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod secrets;
 pub mod source;
 pub mod suppress;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use miette::{NamedSource, SourceSpan};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
@@ -30,16 +31,20 @@ pub const POLICY_FILE_NAME: &str = "tollgate.toml";
 // ---------------------------------------------------------------------------------------------
 
 /// A tollgate policy file.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[schemars(title = "tollgate policy (tollgate.toml)")]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawPolicy {
     /// Name shown in reports (default: the file name).
     pub name: Option<String>,
     /// Built-in packs (`recommended`, `strict`) or paths of other policy files, applied first, in order.
+    #[schemars(with = "Option<Vec<String>>")]
     pub extends: Option<Vec<Spanned<String>>>,
     /// Which files are scanned and how they are classified.
     pub files: Option<RawFiles>,
     /// Rule levels and options: `[rules.<kind>] <rule-name> = "level"` or `{ level, options }`.
+    #[serde(default)]
+    #[schemars(schema_with = "crate::schema::rules")]
     pub rules: Option<RuleTable>,
     /// Per-path rule levels.
     pub overrides: Option<Vec<RawOverride>>,
@@ -49,16 +54,20 @@ pub struct RawPolicy {
     pub limits: Option<RawLimits>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawFiles {
     /// Globs a path must match to be scanned (default: everything).
+    #[schemars(with = "Option<Vec<String>>")]
     pub include: Option<Vec<Spanned<String>>>,
     /// Globs of paths never scanned (in addition to .gitignore).
+    #[schemars(with = "Option<Vec<String>>")]
     pub exclude: Option<Vec<Spanned<String>>>,
     /// Files larger than this many bytes are skipped with a `tollgate/file-too-large` finding.
     pub max_file_size: Option<u64>,
     /// Per-kind classification globs, replacing the defaults: `sql = ["db/**/*.sql"]`.
+    #[serde(default)]
+    #[schemars(schema_with = "crate::schema::file_kinds")]
     pub kinds: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
     /// Honour .gitignore, .ignore and git excludes (default true).
     pub gitignore: Option<bool>,
@@ -66,16 +75,19 @@ pub struct RawFiles {
     pub hidden: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawOverride {
     /// Globs of paths this override applies to.
+    #[schemars(with = "Vec<String>")]
     pub files: Vec<Spanned<String>>,
     /// Rule levels for those paths, as under the top-level `[rules]`.
+    #[serde(default)]
+    #[schemars(schema_with = "crate::schema::rules")]
     pub rules: Option<RuleTable>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawSuppressions {
     /// Require `-- <reason>` on every inline suppression (default true).

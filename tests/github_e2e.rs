@@ -182,6 +182,7 @@ fn first_run_comments_summarises_annotates_and_fails() {
         .find(|r| r.path.ends_with("/pulls/7/reviews"))
         .expect("a review");
     let body: Value = serde_json::from_str(&review.body).unwrap();
+    insta::assert_json_snapshot!("first_run_review_request", body);
     assert_eq!(body["commit_id"], HEAD);
     let lines: Vec<u64> = body["comments"]
         .as_array()
@@ -205,6 +206,7 @@ fn first_run_comments_summarises_annotates_and_fails() {
         .find(|r| r.path.ends_with("/check-runs"))
         .expect("a check run");
     let check: Value = serde_json::from_str(&check.body).unwrap();
+    insta::assert_json_snapshot!("first_run_check_run_request", check);
     assert_eq!(
         (check["head_sha"].as_str(), check["conclusion"].as_str()),
         (Some(HEAD), Some("failure"))
@@ -227,6 +229,7 @@ fn first_run_comments_summarises_annotates_and_fails() {
     assert_eq!(output(&run, "sarif-file"), "tollgate.sarif");
     let sarif = std::fs::read_to_string(ws.root().join("tollgate.sarif")).unwrap();
     assert!(!sarif.contains(SECRET));
+    assert_valid_sarif(&sarif);
     for text in [&run.stdout, &run.stderr, &run.summary] {
         assert!(!text.contains(SECRET));
     }
@@ -560,4 +563,116 @@ fn outside_a_pull_request_it_still_reports() {
         2
     );
     assert!(fake.requests().is_empty());
+}
+
+#[test]
+fn a_planted_secret_never_appears_in_any_request_or_output() {
+    let ws = Workspace::new();
+    // Findings on the very lines that hold the secret (Dockerfile RUN, SQL default).
+    let dockerfile = format!(
+        "FROM node:20\nENV STRIPE_KEY={SECRET}\nRUN curl -fsSL \"https://get.example.com/i?token={SECRET}\" | sh\nUSER node\n"
+    );
+    ws.write("Dockerfile", &dockerfile);
+    ws.write(MIGRATION, &orders_sql());
+    let fake = FakeGitHub::start(
+        "acme",
+        "shop",
+        7,
+        HEAD,
+        vec![
+            added("Dockerfile", &dockerfile),
+            added(MIGRATION, &orders_sql()),
+        ],
+    );
+    let run = ws.run(
+        &fake,
+        &[
+            "--check-run",
+            "--filter-mode",
+            "nofilter",
+            "--sarif-file",
+            "out.sarif",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let bodies = fake.review_bodies();
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b.contains("docker/no-secret-in-env-arg") && b.contains("****p7dc")),
+        "the secret finding is commented, masked: {bodies:#?}"
+    );
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b.contains("docker/no-curl-pipe-shell")),
+        "the secret's line was commented on"
+    );
+    assert!(fake.requests().len() >= 5);
+    assert_protocol(&fake);
+    let sarif = std::fs::read_to_string(ws.root().join("out.sarif")).unwrap();
+    for text in [&run.stdout, &run.stderr, &run.summary, &run.outputs, &sarif] {
+        assert!(!text.contains(SECRET));
+    }
+}
+
+#[test]
+fn rules_still_see_the_whole_repository() {
+    // The PR only adds the table; RLS is enabled by a later migration the PR does not touch.
+    let ws = Workspace::new();
+    let create = "create table invoices (id int);\n";
+    ws.write(MIGRATION, create);
+    ws.write(
+        "supabase/migrations/20250401000000_rls.sql",
+        "alter table invoices enable row level security;\n",
+    );
+    let fake = FakeGitHub::start("acme", "shop", 7, HEAD, vec![added(MIGRATION, create)]);
+    let run = ws.run(&fake, &["--filter-mode", "nofilter"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(output(&run, "findings"), "0");
+    assert!(
+        fake.writes().is_empty(),
+        "a clean first run adds no comment"
+    );
+}
+
+/// The SARIF `tollgate github --sarif-file` writes is what code scanning ingests: schema-valid, with
+/// rule help, `security-severity` and `partialFingerprints`.
+fn assert_valid_sarif(text: &str) {
+    let schema_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/schemas/sarif-schema-2.1.0.json"
+    );
+    let schema =
+        std::fs::read_to_string(schema_path).unwrap_or_else(|e| panic!("{schema_path}: {e}"));
+    // The official schema's `run.language` pattern has a stray `]` (tests/formats.rs does the same).
+    let schema = schema.replace(
+        r#"^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$"#,
+        r#"^[a-zA-Z]{2}(-[a-zA-Z]{2})?$"#,
+    );
+    let validator = jsonschema::validator_for(&serde_json::from_str(&schema).unwrap()).unwrap();
+    let sarif: Value = serde_json::from_str(text).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let run = &sarif["runs"][0];
+    assert!(
+        run["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["partialFingerprints"].is_object())
+    );
+    let rule = &run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "sql/require-rls")
+        .unwrap()
+        .clone();
+    assert!(
+        rule["help"]["text"].is_string() && rule["properties"]["security-severity"].is_string()
+    );
 }

@@ -395,7 +395,7 @@ fn more_than_100_existing_comments_are_all_read() {
     }
     let findings = base_findings();
     // Our earlier comment on fp0003 sits on page 2.
-    fake.seed_review_comment("deploy/app.yaml", 12, "old <!-- tollgate:fp=fp0003 -->");
+    fake.seed_review_comment("deploy/app.yaml", 12, "old\n<!-- tollgate:fp=fp0003 -->");
     for i in 0..120 {
         fake.seed_issue_comment(&format!("chatter {i}"));
     }
@@ -513,5 +513,308 @@ fn a_planted_secret_never_reaches_github() {
         );
         assert!(!r.body.contains(TOKEN), "token in a body");
     }
+    assert_clean_protocol(&fake);
+}
+
+#[test]
+fn a_primary_rate_limit_waits_until_the_reset() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    fake.knobs(|k| k.primary_limit_once = true);
+    let findings = base_findings();
+    let started = Instant::now();
+    let (out, _) = run(&fake, &ctx(), &findings, &PublishOptions::default());
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "waited for x-ratelimit-reset"
+    );
+    assert_eq!(out.posted, 3);
+    let statuses: Vec<u16> = fake.writes().iter().map(|r| r.status).collect();
+    assert_eq!(statuses[..2], [429, 200]);
+    assert_clean_protocol(&fake);
+}
+
+#[test]
+fn a_secondary_limit_without_headers_backs_off_then_gives_up() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    // Two refusals then success: exponential back-off from the (shortened) one-minute fallback.
+    fake.knobs(|k| k.secondary_limit_bare = 2);
+    let findings = base_findings();
+    let policy = RetryPolicy {
+        secondary_fallback: Duration::from_millis(100),
+        ..fast()
+    };
+    let client =
+        OctocrabApi::new(&fake.url, Some(TOKEN), policy.clone(), Box::new(|_| {})).unwrap();
+    let started = Instant::now();
+    let out = publish(
+        &client,
+        &ctx(),
+        &findings,
+        None,
+        &PublishOptions::default(),
+        &|_| None,
+        &mut |_| {},
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "100 ms then 200 ms"
+    );
+    assert_eq!(out.posted, 3);
+
+    // Still limited after every retry: the findings go to the summary, nothing is lost.
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    fake.knobs(|k| k.secondary_limit_bare = 4);
+    let client = OctocrabApi::new(&fake.url, Some(TOKEN), policy, Box::new(|_| {})).unwrap();
+    let out = publish(
+        &client,
+        &ctx(),
+        &findings,
+        None,
+        &PublishOptions::default(),
+        &|_| None,
+        &mut |_| {},
+    );
+    assert_eq!(out.posted, 0);
+    assert_eq!(out.not_inline.len(), 3);
+    assert!(
+        out.notes.iter().any(|n| n.contains("rate limit")),
+        "{:?}",
+        out.notes
+    );
+    assert!(fake.issue_bodies()[0].contains("not commented inline"));
+    assert_clean_protocol(&fake);
+}
+
+#[test]
+fn inline_comments_are_capped_per_review() {
+    let patch: String = std::iter::once("@@ -0,0 +1,60 @@".to_string())
+        .chain((1..=60).map(|i| format!("+create table t{i} (id int);")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let fake = FakeGitHub::start(
+        "acme",
+        "shop",
+        42,
+        HEAD,
+        vec![FakeFile {
+            filename: "db/big.sql".into(),
+            status: "added".into(),
+            patch: Some(patch),
+        }],
+    );
+    let findings: Vec<Finding> = (1..=60)
+        .map(|i| {
+            finding(
+                "db/big.sql",
+                i,
+                "sql/require-rls",
+                &format!("table t{i}"),
+                &format!("fp{i:04}"),
+            )
+        })
+        .collect();
+    let (out, _) = run(&fake, &ctx(), &findings, &PublishOptions::default());
+    assert_eq!((out.posted, out.not_inline.len()), (50, 10));
+    assert_eq!(fake.review_bodies().len(), 50);
+    assert_eq!(
+        fake.issue_bodies()[0]
+            .matches("not commented inline |")
+            .count(),
+        10
+    );
+    assert_clean_protocol(&fake);
+}
+
+#[test]
+fn replies_quoting_our_comments_are_left_alone() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    let quoted =
+        "> 🔴 **error** `sql/require-rls`\n> <!-- tollgate:fp=gone01 -->\n\nWe accept this risk.";
+    let id = fake.seed_review_comment("db/migrations/0002_orders.sql", 1, quoted);
+    fake.seed_issue_comment("> <!-- tollgate:summary -->\n> quoted summary");
+    let findings = base_findings();
+    let (out, _) = run(&fake, &ctx(), &findings, &PublishOptions::default());
+    assert_eq!(out.resolved, 0);
+    assert!(
+        !fake
+            .writes()
+            .iter()
+            .any(|r| r.path.ends_with(&format!("/pulls/comments/{id}")))
+    );
+    assert_eq!(
+        fake.issue_bodies().len(),
+        2,
+        "a new summary, the quote untouched"
+    );
+    assert_clean_protocol(&fake);
+}
+
+#[test]
+fn enterprise_server_path_prefixes_are_kept_across_pages() {
+    let fake = FakeGitHub::start_with_prefix("/api/v3", "acme", "shop", 42, HEAD, files());
+    for i in 0..120 {
+        fake.seed_issue_comment(&format!("chatter {i}"));
+    }
+    let findings = base_findings();
+    let (out, _) = run(&fake, &ctx(), &findings, &PublishOptions::default());
+    assert_eq!(out.posted, 3);
+    assert!(out.summary_comment.is_some());
+    let paged: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.query.contains("page=2"))
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(paged, vec!["/api/v3/repos/acme/shop/issues/42/comments"]);
+    // Every request, page 2 included, reached the prefixed API with the token.
+    assert!(
+        fake.requests()
+            .iter()
+            .all(|r| r.path.starts_with("/api/v3/") && r.status < 400)
+    );
+    assert_clean_protocol(&fake);
+}
+
+#[test]
+fn more_than_100_changed_files_are_all_listed() {
+    let mut many: Vec<FakeFile> = (0..150)
+        .map(|i| FakeFile {
+            filename: format!("db/migrations/{i:04}.sql"),
+            status: "added".into(),
+            patch: Some("@@ -0,0 +1 @@\n+create table t (id int);".into()),
+        })
+        .collect();
+    many.push(FakeFile {
+        filename: "db/removed.sql".into(),
+        status: "removed".into(),
+        patch: Some("@@ -1 +0,0 @@\n-x".into()),
+    });
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, many);
+    let findings = vec![finding(
+        "db/migrations/0142.sql",
+        1,
+        "sql/require-rls",
+        "table `t` has no RLS",
+        "fplast",
+    )];
+    let (out, _) = run(&fake, &ctx(), &findings, &PublishOptions::default());
+    assert_eq!(out.posted, 1, "the file on page 2 is part of the diff");
+    let pages = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/pulls/42/files"))
+        .count();
+    assert_eq!(pages, 2);
+    assert_clean_protocol(&fake);
+}
+
+/// The fake's schema check is real: bodies GitHub would refuse are refused and recorded.
+#[test]
+fn the_fake_rejects_bodies_that_break_the_official_schemas() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let statuses: Vec<u16> = rt.block_on(async {
+        let crab = octocrab::Octocrab::builder()
+            .base_uri(fake.url.as_str())
+            .unwrap()
+            .personal_token(TOKEN.to_string())
+            .add_retry_config(octocrab::service::middleware::retry::RetryConfig::None)
+            .build()
+            .unwrap();
+        let bad_level = serde_json::json!({"name": "x", "head_sha": HEAD, "output": {"title": "t", "summary": "s",
+            "annotations": [{"path": "a", "start_line": 1, "end_line": 1, "annotation_level": "error", "message": "m"}]}});
+        let no_body = serde_json::json!({"commit_id": HEAD, "event": "COMMENT", "comments": [{"path": "a.sql", "line": 1}]});
+        let too_many: Vec<serde_json::Value> = (0..51)
+            .map(|i| serde_json::json!({"path": "a", "start_line": i + 1, "end_line": i + 1, "annotation_level": "notice", "message": "m"}))
+            .collect();
+        let too_many = serde_json::json!({"name": "x", "head_sha": HEAD, "output": {"title": "t", "summary": "s", "annotations": too_many}});
+        let mut statuses = Vec::new();
+        for (route, body) in [
+            ("/repos/acme/shop/check-runs", bad_level),
+            ("/repos/acme/shop/pulls/42/reviews", no_body),
+            ("/repos/acme/shop/check-runs", too_many),
+        ] {
+            statuses.push(crab._post(route, Some(&body)).await.unwrap().status().as_u16());
+        }
+        statuses
+    });
+    assert_eq!(statuses, vec![422, 422, 422]);
+    assert_eq!(
+        fake.state().schema_violations.len(),
+        3,
+        "{:?}",
+        fake.state().schema_violations
+    );
+}
+
+#[test]
+fn an_uncertain_last_check_run_patch_still_completes_the_run_without_duplicates() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    // Writes: POST (1-50), PATCH (51-100), PATCH (101-120, completed) gets a 502 after being saved.
+    fake.knobs(|k| {
+        k.fail_nth_write = Some((
+            3,
+            FailFirstPost {
+                status: 502,
+                applied: true,
+            },
+        ))
+    });
+    let findings: Vec<Finding> = (0..120)
+        .map(|i| {
+            finding(
+                "db/migrations/0002_orders.sql",
+                1 + i % 4,
+                "sql/require-rls",
+                &format!("finding {i}"),
+                &format!("fp{i:04}"),
+            )
+        })
+        .collect();
+    let opts = PublishOptions {
+        comment: CommentMode::Off,
+        check_run: true,
+        ..PublishOptions::default()
+    };
+    let (out, logs) = run(&fake, &ctx(), &findings, &opts);
+    let id = out.check_run.unwrap();
+    let methods: Vec<String> = fake.writes().into_iter().map(|r| r.method).collect();
+    assert_eq!(methods, vec!["POST", "PATCH", "PATCH", "PATCH"]);
+    let s = fake.state();
+    assert_eq!(
+        s.check_runs[&id]["output"]["annotations_count"], 120,
+        "no batch sent twice"
+    );
+    assert_eq!(s.check_runs[&id]["status"], "completed");
+    drop(s);
+    assert!(logs.iter().any(|l| l.contains("may not have been saved")));
+    assert_clean_protocol(&fake);
+}
+
+#[test]
+fn summary_mode_posts_only_the_summary() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    let findings = base_findings();
+    let opts = PublishOptions {
+        comment: CommentMode::Summary,
+        ..PublishOptions::default()
+    };
+    let (out, _) = run(&fake, &ctx(), &findings, &opts);
+    assert_eq!((out.posted, out.not_inline.len()), (0, 3));
+    let writes: Vec<String> = fake
+        .writes()
+        .into_iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(writes, vec!["POST /repos/acme/shop/issues/42/comments"]);
+    assert_eq!(
+        fake.issue_bodies()[0]
+            .matches("not commented inline |")
+            .count(),
+        3
+    );
     assert_clean_protocol(&fake);
 }

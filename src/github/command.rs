@@ -23,6 +23,13 @@ use super::render::{STEP_SUMMARY_LIMIT, render_summary};
 use super::{FilterMode, PrRef};
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Reads GITHUB_EVENT_PATH (uses pull_request.head.sha), GITHUB_REPOSITORY, GITHUB_API_URL, \
+GITHUB_TOKEN (never printed), GITHUB_STEP_SUMMARY and GITHUB_OUTPUT (findings, errors, warnings, sarif-file).\n\
+Annotations go to stdout, log lines to stderr. With a read-only token (pull requests from forks) it \
+reports through annotations and the step summary only; the exit code still reflects the findings.\n\n\
+Example (what the Action runs):\n  tollgate github --filter-mode added --comment review --check-run --sarif-file tollgate.sarif"
+)]
 pub struct GithubArgs {
     /// Files or directories to check (relative to the repository root, where the workflow runs).
     #[arg(default_value = ".")]

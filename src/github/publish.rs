@@ -17,8 +17,7 @@ use super::api::{
 use super::diff::{FileDiff, PrDiff, parse_patch};
 use super::filter::{FilterMode, place};
 use super::render::{
-    self, ANNOTATIONS_PER_REQUEST, CHECK_SUMMARY_LIMIT, COMMENT_LIMIT, ListReason, SUMMARY_MARKER,
-    SummaryInput,
+    self, ANNOTATIONS_PER_REQUEST, CHECK_SUMMARY_LIMIT, COMMENT_LIMIT, ListReason, SummaryInput,
 };
 
 /// What to post on the pull request (the Action's `comment` input).
@@ -413,11 +412,9 @@ impl<'a> Publisher<'_, 'a> {
             Ok(comments) => comments,
             Err(err) => return self.failed("read the pull request's comments", &err),
         };
-        let existing = comments.iter().find(|c| {
-            c.body
-                .as_deref()
-                .is_some_and(|b| b.contains(SUMMARY_MARKER))
-        });
+        let existing = comments
+            .iter()
+            .find(|c| c.body.as_deref().is_some_and(render::is_summary));
         match existing {
             Some(comment) => match self
                 .api
@@ -446,11 +443,10 @@ impl<'a> Publisher<'_, 'a> {
                         "tollgate: {message}; checking whether the summary comment was created"
                     ));
                     match self.api.list_issue_comments(&self.ctx.pr) {
-                        Ok(now) => match now.iter().find(|c| {
-                            c.body
-                                .as_deref()
-                                .is_some_and(|b| b.contains(SUMMARY_MARKER))
-                        }) {
+                        Ok(now) => match now
+                            .iter()
+                            .find(|c| c.body.as_deref().is_some_and(render::is_summary))
+                        {
                             Some(found) => self.out.summary_comment = Some(found.id),
                             None => match self.api.create_issue_comment(&self.ctx.pr, body) {
                                 Ok(id) => self.out.summary_comment = Some(id),
@@ -514,12 +510,21 @@ impl<'a> Publisher<'_, 'a> {
                 output: output(batch),
             };
             let mut result = self.api.update_check_run(&self.ctx.pr, id, &update);
-            if matches!(result, Err(ApiError::Uncertain { .. })) && !last {
-                // Annotations append: a repeated PATCH could duplicate them, so skip this batch.
+            if matches!(result, Err(ApiError::Uncertain { .. })) {
+                // Annotations append, so a repeated batch could duplicate them: skip it, but
+                // still make sure the run ends completed (a PATCH without annotations is idempotent).
                 (self.log)(
                     "tollgate: a check-run annotation batch may not have been saved; continuing",
                 );
-                result = Ok(());
+                result = if last {
+                    let finish = CheckRunUpdate {
+                        output: output(&[]),
+                        ..update
+                    };
+                    self.api.update_check_run(&self.ctx.pr, id, &finish)
+                } else {
+                    Ok(())
+                };
             }
             if let Err(err) = result {
                 return self.failed("add annotations to the check run", &err);

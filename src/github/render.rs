@@ -96,18 +96,25 @@ pub fn inline_body(finding: &Finding, docs_url: Option<&str>) -> String {
     body
 }
 
-/// The fingerprint in a body written by [`inline_body`], if any.
+/// The fingerprint in a body written by [`inline_body`], if any. The marker must start a line: a
+/// reply quoting our comment (`> <!-- tollgate:fp=… -->`) is someone else's comment, which the
+/// token could not edit anyway.
 pub fn fingerprint_of(body: &str) -> Option<&str> {
-    let start = body.find(FP_PREFIX)? + FP_PREFIX.len();
-    let rest = &body[start..];
-    let end = rest.find(" -->")?;
-    let fp = &rest[..end];
-    (!fp.is_empty() && fp.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(fp)
+    body.lines().find_map(|line| {
+        let fp = line.strip_prefix(FP_PREFIX)?.strip_suffix(" -->")?;
+        (!fp.is_empty() && fp.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(fp)
+    })
 }
 
 /// Whether an inline comment was already marked resolved.
 pub fn is_resolved(body: &str) -> bool {
-    body.contains(RESOLVED_PREFIX)
+    body.lines().any(|line| line.starts_with(RESOLVED_PREFIX))
+}
+
+/// Whether an issue comment is tollgate's sticky summary (the marker is its first line; a quote of
+/// it in a reply is not).
+pub fn is_summary(body: &str) -> bool {
+    body.starts_with(SUMMARY_MARKER)
 }
 
 /// The new body of an inline comment whose finding is gone at `head_sha`: says so first, keeps the
@@ -128,7 +135,7 @@ pub fn resolved_body(previous: &str, head_sha: &str) -> String {
         original.trim()
     );
     if let Some(fp) = fingerprint_of(previous) {
-        let _ = write!(body, "{FP_PREFIX}{fp} -->\n");
+        let _ = writeln!(body, "{FP_PREFIX}{fp} -->");
     }
     let _ = write!(body, "{RESOLVED_PREFIX}{short} -->");
     body
@@ -451,6 +458,12 @@ mod tests {
         let body = inline_body(&f, None);
         assert_eq!(fingerprint_of(&body), Some(f.fingerprint.as_str()));
         assert_eq!(fingerprint_of("<!-- tollgate:fp=<script> -->"), None);
+        let quoted = format!("> {}", body.replace('\n', "\n> "));
+        assert_eq!(fingerprint_of(&quoted), None, "a quoting reply is not ours");
+        assert!(
+            !is_summary("> <!-- tollgate:summary -->\n> old")
+                && is_summary("<!-- tollgate:summary -->\n## x")
+        );
         assert_eq!(escape_md("a `<b>` <c> `x"), "a `<b>` &lt;c&gt; `x");
     }
 

@@ -64,6 +64,7 @@ pub fn summary(report: &Report) -> String {
         report.policy_name,
         report.policy_hash
     ));
+    line.push_str(&crate::report::adoption_notes(report));
     line
 }
 

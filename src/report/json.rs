@@ -52,6 +52,23 @@ pub fn render(report: &Report) -> String {
         "findings": findings,
         "suppressed": report.suppressed,
     });
+    let mut value = value;
+    // Present only when used, so reports of plain runs keep their shape.
+    if let Some(baseline) = &report.baseline {
+        value["baseline"] = json!({
+            "path": baseline.path,
+            "entries": baseline.entries,
+            "matched": baseline.matched,
+            "stale": baseline.stale.iter().map(|e| json!({
+                "path": e.path,
+                "rule": e.rule,
+                "fingerprint": e.fingerprint,
+            })).collect::<Vec<_>>(),
+        });
+    }
+    if let Some(scope) = &report.scope {
+        value["scope"] = serde_json::to_value(scope).unwrap_or_default();
+    }
     let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
     out.push('\n');
     out

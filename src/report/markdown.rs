@@ -33,6 +33,8 @@ pub fn render(report: &Report) -> String {
         }
     ));
 
+    out.push_str(&adoption_lines(report));
+
     let mut by_area: BTreeMap<usize, Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
         let area = AREAS
@@ -117,6 +119,55 @@ pub fn render(report: &Report) -> String {
                 s.until.as_deref().unwrap_or("—")
             ));
         }
+    }
+    out.push_str(&stale_section(report));
+    out
+}
+
+/// Baseline size (always, so a reviewer sees whether findings were accepted) and the
+/// changed-files scope (when used).
+fn adoption_lines(report: &Report) -> String {
+    let mut out = String::new();
+    match &report.baseline {
+        None => out.push_str("Baseline: none, every finding is reported.\n"),
+        Some(b) => out.push_str(&format!(
+            "Baseline: `{}` with {}; {} not shown; {} stale.\n",
+            md_code(&b.path),
+            plural(b.entries, "accepted finding"),
+            plural(b.matched, "known finding"),
+            match b.stale.len() {
+                1 => "1 entry".to_string(),
+                n => format!("{n} entries"),
+            }
+        )),
+    }
+    if let Some(scope) = &report.scope {
+        out.push_str(&format!(
+            "\nScope: only findings in {} ({} of {} checked files changed; {} in unchanged files not shown).\n",
+            md(&scope.description),
+            scope.changed_scanned,
+            report.files.len(),
+            plural(scope.hidden_findings, "finding")
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+/// Entries of the baseline that no longer match, so the reviewer can ask for a prune.
+fn stale_section(report: &Report) -> String {
+    let Some(b) = report.baseline.as_ref().filter(|b| !b.stale.is_empty()) else {
+        return String::new();
+    };
+    let mut out = String::from(
+        "\n## Stale baseline entries\n\nThese accepted findings no longer occur; remove them with `tollgate baseline --prune`.\n\n| Rule | Path |\n|---|---|\n",
+    );
+    for e in &b.stale {
+        out.push_str(&format!(
+            "| `{}` | `{}` |\n",
+            md_code(&e.rule),
+            md_code(&e.path)
+        ));
     }
     out
 }

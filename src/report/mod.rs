@@ -62,6 +62,35 @@ pub fn redact(text: &str, spans: &[crate::source::Span]) -> String {
     out
 }
 
+/// Lines under the human summary about the changed-files scope and the baseline, each indented.
+pub fn adoption_notes(report: &Report) -> String {
+    let mut out = String::new();
+    if let Some(scope) = &report.scope {
+        out.push_str(&format!(
+            "  scope: {} — {} of {} checked files changed; {} findings in unchanged files not shown\n",
+            scope.description,
+            scope.changed_scanned,
+            report.files.len(),
+            scope.hidden_findings
+        ));
+    }
+    if let Some(baseline) = &report.baseline {
+        out.push_str(&format!(
+            "  baseline {}: {} entries, {} known findings not shown",
+            baseline.path, baseline.entries, baseline.matched
+        ));
+        if baseline.stale.is_empty() {
+            out.push('\n');
+        } else {
+            out.push_str(&format!(
+                "; {} stale entries no longer match (remove them with `tollgate baseline --prune`)\n",
+                baseline.stale.len()
+            ));
+        }
+    }
+    out
+}
+
 /// Policy areas of the governance checklist, by rule id.
 pub fn area_of(rule: &str) -> &'static str {
     match rule.split_once('/').map_or(rule, |(kind, _)| kind) {

@@ -53,8 +53,14 @@ pub struct Knobs {
     /// Every write gets 403 "Resource not accessible by integration".
     pub read_only: bool,
     pub fail_first_post: Option<FailFirstPost>,
+    /// The n-th write (1-based, counting every write that reached the fake) fails this way.
+    pub fail_nth_write: Option<(usize, FailFirstPost)>,
     /// The first write gets a secondary rate limit 403 with this `retry-after`.
     pub secondary_limit_retry_after: Option<u64>,
+    /// The next N writes get a secondary rate limit 403 without any header.
+    pub secondary_limit_bare: usize,
+    /// The first write gets a primary rate limit 429 (`x-ratelimit-remaining: 0`, reset in 1 s).
+    pub primary_limit_once: bool,
     /// Comment lines GitHub refuses even though they look inside the diff.
     pub reject_lines: BTreeSet<(String, u32)>,
 }
@@ -78,6 +84,8 @@ pub struct State {
     posts_seen: usize,
     writes_seen: usize,
     base_url: String,
+    /// API path prefix, as on GitHub Enterprise Server (`/api/v3`); empty for github.com.
+    prefix: String,
 }
 
 impl State {
@@ -135,7 +143,21 @@ impl FakeGitHub {
         head_sha: &str,
         files: Vec<FakeFile>,
     ) -> Self {
+        Self::start_with_prefix("", owner, repo, number, head_sha, files)
+    }
+
+    /// A fake serving the API under `prefix`, as GitHub Enterprise Server does under `/api/v3`.
+    pub fn start_with_prefix(
+        prefix: &str,
+        owner: &str,
+        repo: &str,
+        number: u64,
+        head_sha: &str,
+        files: Vec<FakeFile>,
+    ) -> Self {
+        let prefix = prefix.to_string();
         let state = Arc::new(Mutex::new(State {
+            prefix: prefix.clone(),
             owner: owner.into(),
             repo: repo.into(),
             number,
@@ -146,6 +168,7 @@ impl FakeGitHub {
         }));
         let (tx, rx) = std::sync::mpsc::channel();
         let shared = state.clone();
+        let prefix_for_thread = prefix.clone();
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)
@@ -157,7 +180,7 @@ impl FakeGitHub {
                     .await
                     .expect("bind");
                 let addr = listener.local_addr().expect("addr");
-                shared.lock().unwrap().base_url = format!("http://{addr}");
+                shared.lock().unwrap().base_url = format!("http://{addr}{}", prefix_for_thread);
                 tx.send(addr).expect("send addr");
                 let app = axum::Router::new().fallback(handle).with_state(shared);
                 axum::serve(listener, app).await.expect("serve");
@@ -165,7 +188,7 @@ impl FakeGitHub {
         });
         let addr = rx.recv().expect("fake server started");
         Self {
-            url: format!("http://{addr}"),
+            url: format!("http://{addr}{prefix}"),
             state,
         }
     }
@@ -435,6 +458,9 @@ fn route(
             &[],
         );
     }
+    let Some(path) = path.strip_prefix(s.prefix.as_str()) else {
+        return respond(404, json!({"message": "Not Found"}), &[]);
+    };
     let repo = format!("/repos/{}/{}", s.owner, s.repo);
     let Some(rest) = path.strip_prefix(&repo) else {
         return respond(404, json!({"message": "Not Found"}), &[]);
@@ -501,8 +527,39 @@ fn route(
                 &[("retry-after", after.to_string())],
             );
         }
+        if s.knobs.secondary_limit_bare > 0 {
+            s.knobs.secondary_limit_bare -= 1;
+            return respond(
+                403,
+                json!({"message": "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.", "documentation_url": "https://docs.github.com/rest"}),
+                &[],
+            );
+        }
+        if std::mem::take(&mut s.knobs.primary_limit_once) {
+            let reset = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+                + 1;
+            let mut response = respond(
+                429,
+                json!({"message": "API rate limit exceeded for installation."}),
+                &[("x-ratelimit-reset", reset.to_string())],
+            );
+            response
+                .headers_mut()
+                .insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+            return response;
+        }
     }
     let mut fail_after: Option<u16> = None;
+    if let Some((n, fail)) = s.knobs.fail_nth_write {
+        if *method != Method::GET && s.writes_seen == n {
+            if !fail.applied {
+                return respond(fail.status, json!({"message": "Server Error"}), &[]);
+            }
+            fail_after = Some(fail.status);
+        }
+    }
     if *method == Method::POST {
         s.posts_seen += 1;
         if s.posts_seen == 1 {
