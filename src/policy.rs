@@ -94,7 +94,7 @@ pub struct RawSuppressions {
     pub require_reason: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawLimits {
     /// Statements of one SQL file that are checked; the rest get one `tollgate/too-many-statements`
