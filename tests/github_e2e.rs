@@ -480,6 +480,8 @@ fn a_summary_over_65536_characters_is_truncated_safely() {
         })
         .collect();
     ws.write("supabase/migrations/20240101000000_legacy.sql", &sql);
+    // 1500 findings in one file: above the default per-file cap of 500.
+    ws.write("tollgate.toml", "[limits]\nmax-findings-per-file = 5000\n");
     ws.write(MIGRATION, &orders_sql());
     let fake = FakeGitHub::start(
         "acme",
