@@ -81,6 +81,8 @@ pub struct Status {
 
 impl Baseline {
     pub fn parse(path: &Path, text: &str) -> Result<Self, BaselineError> {
+        // Some Windows editors save JSON with a byte-order mark.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let raw: RawBaseline = serde_json::from_str(text).map_err(|e| BaselineError::Invalid {
             path: path.to_path_buf(),
             message: e.to_string(),
@@ -198,6 +200,11 @@ impl Baseline {
             }
         }
         (accepted, used)
+    }
+
+    /// For each finding of `report`, whether an entry accepts it (no entry accepts two findings).
+    pub fn accepts(&self, report: &Report, base_dir: &Path, cwd: &Path) -> Vec<bool> {
+        self.match_findings(report, base_dir, cwd).0
     }
 
     /// Removes accepted findings from `report` and records the baseline's status in it.
@@ -364,6 +371,38 @@ mod tests {
         .to_string();
         assert!(err.contains("unknown field `text`"), "{err}");
         assert!(Baseline::parse(Path::new("b.json"), "{").is_err());
+    }
+
+    #[test]
+    fn hostile_files_are_errors_not_panics() {
+        let deep = "[".repeat(100_000);
+        for text in [
+            "",
+            "null",
+            "[]",
+            "{\"version\": 1}",
+            "{\"version\": -1, \"entries\": []}",
+            "{\"version\": 1, \"entries\": [{\"path\": 1}]}",
+            deep.as_str(),
+        ] {
+            assert!(
+                Baseline::parse(Path::new("b.json"), text).is_err(),
+                "{text:.40}"
+            );
+        }
+        let big = format!(
+            "{{\"version\": 1, \"entries\": [{}]}}",
+            vec![r#"{"path":"p","rule":"r","content":"c","fingerprint":"f"}"#; 20_000].join(",")
+        );
+        assert_eq!(
+            Baseline::parse(Path::new("b.json"), &big)
+                .unwrap()
+                .entries
+                .len(),
+            20_000
+        );
+        let bom = "\u{feff}{\"version\": 1, \"entries\": []}";
+        assert!(Baseline::parse(Path::new("b.json"), bom).is_ok());
     }
 
     #[test]

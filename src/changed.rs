@@ -5,11 +5,13 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use serde::Serialize;
 
-use crate::engine::Report;
+use crate::baseline::Baseline;
+use crate::engine::{self, Report};
+use crate::policy::Policy;
 
 /// Which change set to check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +30,11 @@ pub struct ChangedFiles {
     pub paths: BTreeSet<String>,
     /// How the set was computed, for reports ("staged files", "changed since origin/main (merge base 1a2b3c4)").
     pub description: String,
+    /// The commit the change is measured from (the merge base, or `HEAD` for `--staged`), if any.
+    pub base: Option<String>,
+    /// Files that differ from the base but are not part of the change (unstaged or untracked files
+    /// under `--staged`): their findings are never attributed to the change.
+    pub excluded: BTreeSet<String>,
 }
 
 /// What the reports say about a changed-files run.
@@ -40,6 +47,9 @@ pub struct Scope {
     pub changed_scanned: usize,
     /// Findings left out because they are in unchanged files.
     pub hidden_findings: usize,
+    /// Findings kept although they are in unchanged files, because the base commit did not have
+    /// them: the change caused them (a new migration disabling RLS on an old table, say).
+    pub new_in_unchanged_files: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -79,11 +89,30 @@ pub fn collect(dir: &Path, since: &Since) -> Result<ChangedFiles, ChangedError> 
     let root = PathBuf::from(toplevel.trim_end_matches(['\n', '\r']));
     let root = root.canonicalize().unwrap_or(root);
     let mut paths = BTreeSet::new();
+    let mut excluded = BTreeSet::new();
+    let base_commit;
     let description = match since {
         Since::Staged => {
+            base_commit = git(
+                &root,
+                &["rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
+                option,
+            )
+            .ok()
+            .map(|c| c.trim().to_string());
             paths.extend(split_z(&git(
                 &root,
                 &["diff", "--cached", "--name-only", "-z", "--no-ext-diff"],
+                option,
+            )?));
+            excluded.extend(split_z(&git(
+                &root,
+                &["diff", "--name-only", "-z", "--no-ext-diff"],
+                option,
+            )?));
+            excluded.extend(split_z(&git(
+                &root,
+                &["ls-files", "--others", "--exclude-standard", "-z"],
                 option,
             )?));
             "staged files".to_string()
@@ -109,6 +138,18 @@ pub fn collect(dir: &Path, since: &Since) -> Result<ChangedFiles, ChangedError> 
                 &["ls-files", "--others", "--exclude-standard", "-z"],
                 option,
             )?));
+            base_commit = git(
+                &root,
+                &[
+                    "rev-parse",
+                    "--verify",
+                    "--quiet",
+                    &format!("{base}^{{commit}}"),
+                ],
+                option,
+            )
+            .ok()
+            .map(|c| c.trim().to_string());
             let short: String = base.chars().take(7).collect();
             if base == commit {
                 format!("files changed since {reference}")
@@ -121,6 +162,8 @@ pub fn collect(dir: &Path, since: &Since) -> Result<ChangedFiles, ChangedError> 
         root,
         paths,
         description,
+        base: base_commit,
+        excluded,
     })
 }
 
@@ -173,19 +216,143 @@ fn normalise(path: &Path) -> PathBuf {
     out
 }
 
+/// Runs the same policy over the base commit's tree (exported with `git archive` to a temporary
+/// directory) and returns its findings as a baseline, so findings the change introduced in
+/// unchanged files can be told from old ones. `None` when there is no base or it cannot be exported.
+pub fn base_findings(
+    changed: &ChangedFiles,
+    policy: &Policy,
+    paths: &[PathBuf],
+    cwd: &Path,
+    threads: usize,
+) -> Option<Baseline> {
+    let base = changed.base.as_deref()?;
+    // The scan roots relative to the repository: only they are exported (`""` is the whole tree).
+    let relative: Vec<PathBuf> = paths
+        .iter()
+        .filter_map(|p| {
+            let full = cwd.join(p);
+            let full = full.canonicalize().unwrap_or(full);
+            full.strip_prefix(&changed.root).ok().map(Path::to_path_buf)
+        })
+        .collect();
+    let pathspecs: Vec<String> = if relative.iter().any(|r| r.as_os_str().is_empty()) {
+        Vec::new()
+    } else {
+        relative
+            .iter()
+            .map(|r| format!(":(literal){}", r.to_string_lossy().replace('\\', "/")))
+            .collect()
+    };
+    let dir = TempTree::new()?;
+    export(&changed.root, base, &pathspecs, &dir.0).ok()?;
+    let tree = dir.0.canonicalize().ok()?;
+    let roots: Vec<PathBuf> = relative
+        .iter()
+        .map(|r| tree.join(r))
+        .filter(|inside| inside.exists())
+        .collect();
+    if roots.is_empty() {
+        return Some(Baseline::default());
+    }
+    let report = engine::run(
+        policy,
+        &engine::Options {
+            paths: roots,
+            threads,
+        },
+    );
+    Some(Baseline::from_report(&report, &tree, &tree))
+}
+
+/// `git archive <commit> -- <pathspecs> | tar -x -C <dir>`.
+fn export(root: &Path, commit: &str, pathspecs: &[String], dir: &Path) -> std::io::Result<()> {
+    let mut archive = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["archive", "--format=tar", commit, "--"])
+        .args(pathspecs)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let stdout = archive
+        .stdout
+        .take()
+        .ok_or_else(|| std::io::Error::other("no archive output"))?;
+    let tar = Command::new("tar")
+        .arg("-x")
+        .arg("-C")
+        .arg(dir)
+        .stdin(stdout)
+        .stderr(Stdio::null())
+        .status()?;
+    let archived = archive.wait()?;
+    if tar.success() && archived.success() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other("git archive | tar failed"))
+    }
+}
+
+/// A temporary directory removed on drop.
+struct TempTree(PathBuf);
+
+impl TempTree {
+    fn new() -> Option<Self> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let dir =
+            std::env::temp_dir().join(format!("tollgate-base-{}-{nanos}", std::process::id()));
+        std::fs::create_dir(&dir).ok()?;
+        Some(Self(dir))
+    }
+}
+
+impl Drop for TempTree {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// Keeps only findings (and suppressions) in changed files. A finding in an unchanged file is kept
-/// when one of its related locations is in a changed file: the change caused it.
-pub fn apply(report: &mut Report, changed: &ChangedFiles, cwd: &Path) {
+/// when one of its related locations is in a changed file, or when `base` (the base commit's
+/// findings) does not have it: either way the change caused it.
+pub fn apply(report: &mut Report, changed: &ChangedFiles, cwd: &Path, base: Option<&Baseline>) {
+    let new_vs_base: Vec<bool> = match base {
+        Some(base) => base
+            .accepts(report, &changed.root, cwd)
+            .into_iter()
+            .map(|old| !old)
+            .collect(),
+        None => vec![false; report.findings.len()],
+    };
     let mut cache: HashMap<String, bool> = HashMap::new();
     let mut is_changed = |path: &str| -> bool {
         *cache.entry(path.to_string()).or_insert_with(|| {
             relative_to(path, cwd, &changed.root).is_some_and(|rel| changed.paths.contains(&rel))
         })
     };
+    let mut excluded_cache: HashMap<String, bool> = HashMap::new();
+    let mut is_excluded = |path: &str| -> bool {
+        *excluded_cache.entry(path.to_string()).or_insert_with(|| {
+            relative_to(path, cwd, &changed.root).is_none_or(|rel| changed.excluded.contains(&rel))
+        })
+    };
     let before = report.findings.len();
-    report
-        .findings
-        .retain(|f| is_changed(&f.path) || f.related.iter().any(|r| is_changed(&r.path)));
+    let mut new_in_unchanged_files = 0;
+    let mut is_new = new_vs_base.into_iter();
+    report.findings.retain(|f| {
+        let new = is_new.next().unwrap_or(false);
+        if is_changed(&f.path) || f.related.iter().any(|r| is_changed(&r.path)) {
+            true
+        } else if new && !is_excluded(&f.path) {
+            new_in_unchanged_files += 1;
+            true
+        } else {
+            false
+        }
+    });
     report.suppressed.retain(|s| is_changed(&s.path));
     let changed_scanned = report
         .files
@@ -197,6 +364,7 @@ pub fn apply(report: &mut Report, changed: &ChangedFiles, cwd: &Path) {
         changed_files: changed.paths.len(),
         changed_scanned,
         hidden_findings: before - report.findings.len(),
+        new_in_unchanged_files,
     });
 }
 

@@ -128,10 +128,10 @@ pub struct AdoptArgs {
     /// Ignore any baseline file: report every finding.
     #[arg(long)]
     pub no_baseline: bool,
-    /// Report only findings in files changed since the merge base of REF and HEAD (committed, uncommitted and untracked). Every file is still parsed, so cross-file rules keep their context.
+    /// Report only findings in files changed since the merge base of REF and HEAD (committed, uncommitted and untracked), and findings elsewhere that the change caused. Every file is still parsed, so cross-file rules keep their context.
     #[arg(long, value_name = "REF", conflicts_with = "staged")]
     pub changed_since: Option<String>,
-    /// Report only findings in files staged for commit (the pre-commit hook's mode).
+    /// Like --changed-since HEAD, for the files staged for commit (the pre-commit hook's mode).
     #[arg(long)]
     pub staged: bool,
 }
@@ -269,7 +269,8 @@ fn check(args: &CheckArgs) -> ExitCode {
         baseline.apply(&mut report, &shown(path, &cwd), &base_dir, &cwd);
     }
     if let Some(changed) = &changed {
-        changed::apply(&mut report, changed, &cwd);
+        let base = changed::base_findings(changed, &policy, &args.paths, &cwd, args.threads);
+        changed::apply(&mut report, changed, &cwd, base.as_ref());
     }
     let color = match args.color {
         ColorChoice::Always => true,

@@ -71,7 +71,12 @@ pub fn discover(
                     Ok(entry) => {
                         if entry.file_type().is_some_and(|t| t.is_file()) {
                             let rel = display_path(entry.path(), root);
-                            if let Some(kind) = files.classify(&rel) {
+                            let absolute = || {
+                                let abs = std::path::absolute(entry.path());
+                                abs.map(|p| p.to_string_lossy().replace('\\', "/"))
+                                    .unwrap_or_default()
+                            };
+                            if let Some(kind) = files.classify_in(&rel, absolute) {
                                 let path = shown_path(entry.path());
                                 let input = Input {
                                     path,

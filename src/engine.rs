@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::discover::{self, Input};
-use crate::document::{Document, FileKind, ParsedFile, Project, dockerfile, k8s, sql};
+use crate::document::{Document, FileKind, ParsedFile, Project, compose, dockerfile, k8s, sql};
 use crate::finding::{Diagnostic, FileId, Finding, Level, Related, fingerprint};
 use crate::policy::{Limits, Policy};
 use crate::rules;
@@ -39,13 +39,13 @@ pub struct Report {
     pub redactions: HashMap<String, Vec<Span>>,
     /// File texts by path, for reporters that show source (blank `redactions` first).
     pub sources: HashMap<String, Arc<str>>,
-    /// Panics caught while checking (also reported as `tollgate/internal-error` findings when that
-    /// rule is on); any makes the run a tool failure, exit 2.
-    pub internal_errors: usize,
     /// The baseline applied after the run, if any (set by [`crate::baseline::Baseline::apply`]).
     pub baseline: Option<crate::baseline::Status>,
     /// Changed-files scope, if findings were limited to changed files (set by [`crate::changed::apply`]).
     pub scope: Option<crate::changed::Scope>,
+    /// Panics caught while checking (also reported as `tollgate/internal-error` findings when that
+    /// rule is on); any makes the run a tool failure, exit 2.
+    pub internal_errors: usize,
 }
 
 impl Report {
@@ -721,6 +721,20 @@ fn parse(kind: FileKind, source: SourceFile, limits: &Limits) -> Loaded {
                 kind,
                 source,
                 document: Document::Docker(file),
+                diagnostics,
+            }
+        }
+        FileKind::Compose => {
+            let file = compose::parse(&source.text);
+            let diagnostics = file
+                .diagnostics
+                .iter()
+                .map(|d| ("docker/parse-error", d.span, d.message.clone()))
+                .collect();
+            Loaded::Parsed {
+                kind,
+                source,
+                document: Document::Compose(file),
                 diagnostics,
             }
         }

@@ -149,11 +149,27 @@ pub struct FileSettings {
 impl FileSettings {
     /// The kind of a path relative to the scan root, if it is in scope at all.
     pub fn classify(&self, path: &str) -> Option<FileKind> {
-        if self.exclude.is_match(path)
-            || self.include.as_ref().is_some_and(|inc| !inc.is_match(path))
-        {
+        if self.is_excluded(path) {
             return None;
         }
+        self.kind_of(path)
+    }
+
+    /// Like [`classify`](Self::classify), but when the root-relative path matches no kind (a scan
+    /// started inside `supabase/migrations`, say) the file's absolute path is tried too, so
+    /// `**/migrations/**` still recognises it. Exclusions apply to the root-relative path.
+    pub fn classify_in(&self, rel: &str, absolute: impl FnOnce() -> String) -> Option<FileKind> {
+        if self.is_excluded(rel) {
+            return None;
+        }
+        self.kind_of(rel).or_else(|| self.kind_of(&absolute()))
+    }
+
+    fn is_excluded(&self, path: &str) -> bool {
+        self.exclude.is_match(path) || self.include.as_ref().is_some_and(|inc| !inc.is_match(path))
+    }
+
+    fn kind_of(&self, path: &str) -> Option<FileKind> {
         self.kinds
             .iter()
             .find(|(_, globs)| globs.is_match(path))

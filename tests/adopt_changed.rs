@@ -240,3 +240,65 @@ fn outside_a_repository_and_bad_refs_are_tool_errors() {
     );
     assert_eq!(code(&out), 2, "the two modes conflict");
 }
+
+#[test]
+fn a_change_that_causes_a_finding_in_an_unchanged_file_is_reported() {
+    let dir = repo();
+    let root = dir.path();
+    git_ok(root, &["checkout", "-q", "-b", "feature"]);
+    // Disabling RLS on an old table: the finding sits at the CREATE TABLE in an unchanged file.
+    write(
+        root,
+        "supabase/migrations/20250301000000_oops.sql",
+        "alter table public.accounts disable row level security;\n",
+    );
+    let out = run_in(
+        root,
+        &["check", "--changed-since", "main", "--format", "json"],
+    );
+    assert_eq!(code(&out), 1);
+    assert_eq!(
+        json_findings(&out),
+        ["sql/require-rls supabase/migrations/20250101000000_init.sql:1:14"],
+        "the old legacy table stays hidden; the regression is shown"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["scope"]["new_in_unchanged_files"], 1);
+    assert_eq!(json["scope"]["hidden_findings"], 1);
+    // Scanning a subdirectory: only it is exported from the base.
+    let out = run_in(
+        root,
+        &[
+            "check",
+            "supabase",
+            "--changed-since",
+            "main",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        json_findings(&out),
+        ["sql/require-rls supabase/migrations/20250101000000_init.sql:1:14"]
+    );
+    // The same for staged changes, measured from HEAD.
+    git_ok(root, &["add", "-A"]);
+    let out = run_in(root, &["check", "--staged", "--quiet"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stdout(&out).contains("1 shown in unchanged files because this change caused them"),
+        "{}",
+        stdout(&out)
+    );
+    // The base tree is exported under TMPDIR and removed afterwards.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(common::bin())
+        .args(["check", "--staged", "--quiet"])
+        .current_dir(root)
+        .env("TMPDIR", tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

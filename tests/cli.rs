@@ -395,3 +395,27 @@ fn yaml_that_is_not_a_manifest_is_not_counted_as_one() {
         stdout(&out)
     );
 }
+
+#[test]
+fn scanning_inside_a_migrations_directory_still_finds_migrations() {
+    let dir = repo(&[(
+        "supabase/migrations/0001.sql",
+        b"create table t (id int);\n",
+    )]);
+    let out = run_in(
+        dir.path(),
+        &["check", "supabase/migrations", "--format", "json"],
+    );
+    assert_eq!(
+        findings(&stdout(&out)),
+        vec!["sql/require-rls supabase/migrations/0001.sql:1:14"]
+    );
+    let out = run_in(
+        &dir.path().join("supabase/migrations"),
+        &["check", "--format", "json"],
+    );
+    assert_eq!(
+        findings(&stdout(&out)),
+        vec!["sql/require-rls 0001.sql:1:14"]
+    );
+}

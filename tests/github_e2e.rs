@@ -474,14 +474,20 @@ fn more_than_50_annotations_use_patch_batches() {
 #[test]
 fn a_summary_over_65536_characters_is_truncated_safely() {
     let ws = Workspace::new();
-    let sql: String = (0..1500)
-        .map(|i| {
-            format!("create table a_rather_long_table_name_for_the_summary_limit_{i} (id int);\n")
-        })
-        .collect();
-    ws.write("supabase/migrations/20240101000000_legacy.sql", &sql);
-    // 1500 findings in one file: above the default per-file cap of 500.
-    ws.write("tollgate.toml", "[limits]\nmax-findings-per-file = 5000\n");
+    // Spread over files: one file may report at most `[limits] max-findings-per-file` (500).
+    for part in 0..4 {
+        let sql: String = (part * 375..(part + 1) * 375)
+            .map(|i| {
+                format!(
+                    "create table a_rather_long_table_name_for_the_summary_limit_{i} (id int);\n"
+                )
+            })
+            .collect();
+        ws.write(
+            &format!("supabase/migrations/2024010100000{part}_legacy.sql"),
+            &sql,
+        );
+    }
     ws.write(MIGRATION, &orders_sql());
     let fake = FakeGitHub::start(
         "acme",

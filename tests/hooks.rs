@@ -23,11 +23,15 @@ fn path_with_tollgate() -> String {
 }
 
 fn push(dir: &Path, args: &[&str]) -> Output {
+    push_with_path(dir, args, &path_with_tollgate())
+}
+
+fn push_with_path(dir: &Path, args: &[&str], path: &str) -> Output {
     Command::new("git")
         .arg("push")
         .args(args)
         .current_dir(dir)
-        .env("PATH", path_with_tollgate())
+        .env("PATH", path)
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("NO_COLOR", "1")
@@ -194,4 +198,34 @@ fn pre_commit_hook_definition_runs_a_valid_command() {
     let bad = common::run_in(dir.path(), &argv[1..]);
     assert_eq!(common::code(&bad), 1, "{}", common::stdout(&bad));
     assert!(common::stdout(&bad).contains("sql/require-rls"));
+}
+
+#[test]
+fn pre_push_hook_without_tollgate_refuses_and_says_why() {
+    let (_tmp, work) = setup();
+    // PATH with git and sh but without the tollgate binary.
+    let git = Command::new("sh")
+        .args(["-c", "command -v git"])
+        .output()
+        .unwrap();
+    let git_dir = PathBuf::from(String::from_utf8_lossy(&git.stdout).trim());
+    let path = format!("{}:/bin:/usr/bin", git_dir.parent().unwrap().display());
+    if Command::new("sh")
+        .args(["-c", "command -v tollgate"])
+        .env("PATH", &path)
+        .output()
+        .unwrap()
+        .status
+        .success()
+    {
+        // An installed tollgate in a system directory would be found; the refusal path is not reachable.
+        return;
+    }
+    let out = push_with_path(&work, &["-u", "origin", "main"], &path);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("`tollgate` not found"),
+        "{}",
+        text(&out)
+    );
 }

@@ -100,6 +100,7 @@ fn example_path(lang: &str) -> Option<&'static str> {
         "sql" => Some("supabase/migrations/20250101000000_example.sql"),
         "dockerfile" | "docker" | "Dockerfile" | "containerfile" => Some("Dockerfile"),
         "yaml" | "yml" => Some("k8s/deployment.yaml"),
+        "compose" => Some("compose.yaml"),
         "dotenv" | "env" => Some(".env.example"),
         _ => None,
     }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::finding::FileId;
 use crate::source::SourceFile;
 
+pub mod compose;
 pub mod dockerfile;
 pub mod k8s;
 pub mod sql;
@@ -21,17 +22,21 @@ pub enum FileKind {
     Sql,
     /// A Dockerfile or Containerfile.
     Docker,
+    /// A Docker Compose file; checked by `docker/` rules. Declared before `K8s`: classification
+    /// tries kinds in this order, and the k8s globs match every YAML file.
+    Compose,
     /// A Kubernetes manifest: YAML or JSON whose documents have `apiVersion` and `kind`.
     K8s,
 }
 
 impl FileKind {
-    pub const ALL: &'static [FileKind] = &[FileKind::Sql, FileKind::Docker, FileKind::K8s];
+    pub const ALL: &'static [FileKind] = &[FileKind::Sql, FileKind::Docker, FileKind::Compose, FileKind::K8s];
 
     pub const fn as_str(self) -> &'static str {
         match self {
             FileKind::Sql => "sql",
             FileKind::Docker => "docker",
+            FileKind::Compose => "compose",
             FileKind::K8s => "k8s",
         }
     }
@@ -53,6 +58,14 @@ impl FileKind {
                 "**/Containerfile",
                 "**/Containerfile.*",
             ],
+            FileKind::Compose => &[
+                "**/compose.yaml",
+                "**/compose.yml",
+                "**/compose.*.yaml",
+                "**/compose.*.yml",
+                "**/docker-compose*.yaml",
+                "**/docker-compose*.yml",
+            ],
             // broad on purpose: files without `apiVersion` and `kind` parse to nothing (k8s::parse)
             FileKind::K8s => &["**/*.yaml", "**/*.yml", "**/*.json", "**/Kustomization"],
         }
@@ -60,14 +73,17 @@ impl FileKind {
 
     /// The rule-id prefix of rules that check this kind.
     pub const fn rule_kind(self) -> &'static str {
-        self.as_str()
+        match self {
+            FileKind::Compose => "docker",
+            _ => self.as_str(),
+        }
     }
 
     /// Line-comment marker used for inline suppressions in files of this kind.
     pub const fn comment_markers(self) -> &'static [&'static str] {
         match self {
             FileKind::Sql => &["--", "/*"],
-            FileKind::Docker => &["#"],
+            FileKind::Docker | FileKind::Compose => &["#"],
             FileKind::K8s => &["#"],
         }
     }
@@ -78,6 +94,7 @@ impl FileKind {
 pub enum Document {
     Sql(sql::SqlFile),
     Docker(dockerfile::Dockerfile),
+    Compose(compose::ComposeFile),
     K8s(k8s::K8sFile),
 }
 
@@ -94,6 +111,13 @@ impl ParsedFile {
     pub fn sql(&self) -> Option<&sql::SqlFile> {
         match &self.document {
             Document::Sql(sql) => Some(sql),
+            _ => None,
+        }
+    }
+
+    pub fn compose(&self) -> Option<&compose::ComposeFile> {
+        match &self.document {
+            Document::Compose(c) => Some(c),
             _ => None,
         }
     }

@@ -143,11 +143,15 @@ fn adoption_lines(report: &Report) -> String {
     }
     if let Some(scope) = &report.scope {
         out.push_str(&format!(
-            "\nScope: only findings in {} ({} of {} checked files changed; {} in unchanged files not shown).\n",
+            "\nScope: only findings in {} ({} of {} checked files changed; {} in unchanged files not shown{}).\n",
             md(&scope.description),
             scope.changed_scanned,
             report.files.len(),
-            plural(scope.hidden_findings, "finding")
+            plural(scope.hidden_findings, "finding"),
+            match scope.new_in_unchanged_files {
+                0 => String::new(),
+                n => format!("; {} in unchanged files shown because this change caused them", plural(n, "finding")),
+            }
         ));
     }
     out.push('\n');

@@ -67,11 +67,15 @@ pub fn adoption_notes(report: &Report) -> String {
     let mut out = String::new();
     if let Some(scope) = &report.scope {
         out.push_str(&format!(
-            "  scope: {} — {} of {} checked files changed; {} findings in unchanged files not shown\n",
+            "  scope: {} — {} of {} checked files changed; {} findings in unchanged files not shown{}\n",
             scope.description,
             scope.changed_scanned,
             report.files.len(),
-            scope.hidden_findings
+            scope.hidden_findings,
+            match scope.new_in_unchanged_files {
+                0 => String::new(),
+                n => format!("; {n} shown in unchanged files because this change caused them"),
+            }
         ));
     }
     if let Some(baseline) = &report.baseline {

@@ -162,6 +162,7 @@ pub static REGISTRY: &[RuleEntry] = &[
     rule!(docker::no_add_remote::NoAddRemote),
     rule!(docker::no_curl_pipe_shell::NoCurlPipeShell),
     rule!(docker::no_sudo::NoSudo),
+    rule!(docker::no_privileged::NoPrivileged),
     rule!(docker::require_healthcheck::RequireHealthcheck),
     rule!(k8s::parse_error::ParseError),
     rule!(k8s::helm_template::HelmTemplate),
@@ -176,6 +177,8 @@ pub static REGISTRY: &[RuleEntry] = &[
     rule!(k8s::require_seccomp::RequireSeccomp),
     rule!(k8s::require_resources::RequireResources),
     rule!(k8s::pin_image::PinImage),
+    rule!(k8s::no_plaintext_secret_env::NoPlaintextSecretEnv),
+    rule!(k8s::no_secret_manifest::NoSecretManifest),
     rule!(k8s::require_probes::RequireProbes),
     rule!(k8s::no_default_service_account_token::NoDefaultServiceAccountToken),
 ];

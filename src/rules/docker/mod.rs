@@ -10,6 +10,7 @@ use crate::source::{SourceFile, Span};
 pub mod no_add_remote;
 pub mod no_copy_env_file;
 pub mod no_curl_pipe_shell;
+pub mod no_privileged;
 pub mod no_root_after_user;
 pub mod no_secret_in_env_arg;
 pub mod no_sudo;

@@ -1,5 +1,10 @@
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use crate::declare_rule;
 use crate::document::Project;
+use crate::document::compose::ComposeFile;
 use crate::document::dockerfile::words::{Lookup, expand};
 use crate::document::dockerfile::{Body, Keyword, Word};
 use crate::finding::{Diagnostic, FileId};
@@ -69,6 +74,10 @@ impl Rule for NoSecretInEnvArg {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
+        if let Some(compose) = project.files.get(file).and_then(|f| f.compose()) {
+            check_compose(file, compose, sink);
+            return;
+        }
         let Some((df, _)) = dockerfile(project, file) else {
             return;
         };
@@ -102,6 +111,32 @@ impl Rule for NoSecretInEnvArg {
         }
     }
 }
+
+/// Compose `environment:` entries. `$VAR`/`${VAR}` interpolate from the host, so such values are
+/// references; `$$` is a literal `$`.
+fn check_compose(file: FileId, compose: &ComposeFile, sink: &mut Sink) {
+    for service in &compose.services {
+        for entry in &service.environment {
+            let (Some(value), Some(span)) = (&entry.value, entry.value_span) else {
+                continue;
+            };
+            if INTERPOLATION.is_match(&value.replace("$$", "")) {
+                continue;
+            }
+            let literal = value.replace("$$", "$");
+            if let Some(problem) = secret_problem(&entry.key, &literal) {
+                sink.push(
+                    Diagnostic::new(file, span, format!("service `{}` environment {problem}", service.name))
+                        .help("reference it instead (`KEY: ${KEY}`), or use Compose `secrets:` mounted as files")
+                        .redact(span),
+                );
+            }
+        }
+    }
+}
+
+static INTERPOLATION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\$(\{|[A-Za-z_])").unwrap_or_else(|_| unreachable!()));
 
 #[cfg(test)]
 mod tests {
@@ -142,6 +177,40 @@ mod tests {
                 "raw secret leaked: {line}"
             );
         }
+    }
+
+    #[test]
+    fn compose_environment_is_checked_in_both_forms() {
+        let text = format!(
+            "services:\n  api:\n    environment:\n      DB_PASSWORD: \"Tr0ub4dor&3-prod\"\n      API_TOKEN: ${{API_TOKEN}}\n      NODE_ENV: production\n  bot:\n    environment:\n      - GH={TOKEN}\n      - PASSWORD=$${{NOT_A_REF}}x\n      - HOME\n"
+        );
+        let found = crate::testing::check_kind(
+            RULE,
+            crate::document::FileKind::Compose,
+            &[("compose.yaml", &text)],
+        );
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(
+            found[0].starts_with(
+                "compose.yaml:4:20 service `api` environment `DB_PASSWORD` holds a secret"
+            ),
+            "{found:?}"
+        );
+        assert!(
+            found[1].starts_with(
+                "compose.yaml:9:9 service `bot` environment `GH` holds a secret: GitHub"
+            ),
+            "{found:?}"
+        );
+        assert!(
+            found[2].starts_with("compose.yaml:10:9 service `bot` environment `PASSWORD`"),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .all(|l| !l.contains(TOKEN) && !l.contains("Tr0ub4dor"))
+        );
     }
 
     #[test]

@@ -2,7 +2,10 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::declare_rule;
 use crate::document::Project;
+use crate::document::compose::ComposeFile;
 use crate::document::dockerfile::stages::DEFAULT_NON_ROOT_IMAGES;
+use crate::document::dockerfile::stages::classify_user;
+use crate::document::dockerfile::words::{Lookup, expand};
 use crate::document::dockerfile::{Dockerfile, ImageRef, Principal, UserOrigin};
 use crate::finding::{Diagnostic, FileId};
 use crate::rules::docker::{dockerfile, final_from};
@@ -112,6 +115,10 @@ impl Rule for RequireNonRootUser {
     }
 
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
+        if let Some(compose) = project.files.get(file).and_then(|f| f.compose()) {
+            check_compose(file, compose, sink);
+            return;
+        }
         let Some((df, _)) = dockerfile(project, file) else {
             return;
         };
@@ -172,6 +179,23 @@ impl Rule for RequireNonRootUser {
             }
         };
         sink.push(diag);
+    }
+}
+
+/// Compose: a service whose `user:` is root. Services without `user:` run as their image's user,
+/// which the image's Dockerfile is checked for.
+fn check_compose(file: FileId, compose: &ComposeFile, sink: &mut Sink) {
+    for service in &compose.services {
+        let Some(user) = &service.user else { continue };
+        // Compose interpolation: `${UID:-0}` uses its default when the variable is unset.
+        let value = expand(&user.value, '\0', &|_| Lookup::Unknown);
+        if !value.is_resolved() || classify_user(&value.value) != Principal::Root {
+            continue;
+        }
+        sink.push(
+            Diagnostic::new(file, user.span, format!("service `{}` runs as root: `user: {}`", service.name, user.value))
+                .help("set `user: \"<uid>:<gid>\"` to a non-root user (for example `\"65532:65532\"`) or remove `user:` if the image already runs as non-root"),
+        );
     }
 }
 
@@ -244,6 +268,24 @@ mod tests {
             found,
             vec![
                 "3:1 the final stage runs as root: no USER instruction (built from stage `base`), and base image `alpine` runs as root by default"
+            ]
+        );
+    }
+
+    #[test]
+    fn compose_root_users_are_reported() {
+        let text = "services:\n  api:\n    user: root\n  job:\n    user: \"0:0\"\n  web:\n    user: \"${WEB_UID:-0}\"\n  ok:\n    user: \"1000:1000\"\n  unset:\n    image: nginx\n";
+        let found = crate::testing::check_kind(
+            RULE,
+            crate::document::FileKind::Compose,
+            &[("compose.yaml", text)],
+        );
+        assert_eq!(
+            found,
+            vec![
+                "compose.yaml:3:11 service `api` runs as root: `user: root`",
+                "compose.yaml:5:11 service `job` runs as root: `user: 0:0`",
+                "compose.yaml:7:11 service `web` runs as root: `user: ${WEB_UID:-0}`"
             ]
         );
     }
