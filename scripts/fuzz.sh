@@ -42,7 +42,7 @@ run() {
     local t="$1" secs="$2" log
     mkdir -p corpus/"$t"
     log="$(mktemp)"
-    cargo +nightly fuzz run "$t" corpus/"$t" -- -max_total_time="$secs" "${FUZZ_ARGS[@]}" 2>&1 | tee "$log" | grep -E '^(#[0-9]+\s+(INITED|DONE)|Done|==|SUMMARY|artifact_prefix|Test unit written)' || true
+    cargo +nightly fuzz run --sanitizer none --debug-assertions "$t" corpus/"$t" -- -max_total_time="$secs" "${FUZZ_ARGS[@]}" 2>&1 | tee "$log" | grep -E '^(#[0-9]+\s+(INITED|DONE)|Done|==|SUMMARY|artifact_prefix|Test unit written)' || true
     local done_line
     done_line="$(grep -E '^Done [0-9]+ runs' "$log" | tail -n 1 || true)"
     echo "$(date -u +%FT%TZ) $t ${secs}s: ${done_line:-no Done line (crash? see fuzz/artifacts/$t)}" >>runs.log
