@@ -770,7 +770,9 @@ fn parse(kind: FileKind, source: SourceFile, limits: &Limits) -> Loaded {
             let looks_like_manifest = !file.objects.is_empty()
                 || file.helm_template.is_some()
                 || !file.kustomize_patches.is_empty()
-                || (!file.errors.is_empty() && source.text.contains("apiVersion"));
+                || !file.workflow_env.is_empty()
+                || (!file.errors.is_empty()
+                    && (source.text.contains("apiVersion") || k8s::is_workflow_path(&source.path)));
             if !looks_like_manifest {
                 return Loaded::NotApplicable;
             }

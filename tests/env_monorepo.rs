@@ -1,5 +1,7 @@
-//! End-to-end: the env/secret rules on a realistic monorepo (Next.js frontend, Python backend,
-//! bot runtime env, incident notes), and the guarantee that no output format leaks a secret.
+//! End-to-end: the env/secret rules on a realistic monorepo (Next.js frontend with its Dockerfile
+//! and next.config, Python backend, bot runtime env, incident notes, Kubernetes manifests, a
+//! Supabase migration, a deploy workflow), and the guarantee that no output format leaks a secret
+//! planted in any of those kinds of file.
 
 use std::process::Command;
 
@@ -61,6 +63,14 @@ fn monorepo_gives_exactly_the_expected_findings() {
         "env/no-secret-value frontend/.env.example:5:39",
         "env/no-public-secret frontend/lib/supabase.ts:8:86",
         "env/require-documented-vars frontend/lib/supabase.ts:9:38",
+        // infra: the client-exposed audit follows NEXT_PUBLIC_ into every place it can be set
+        "env/no-public-secret .github/workflows/deploy.yml:10:7",
+        "env/no-public-secret frontend/next.config.mjs:7:5",
+        "secret/no-plaintext-secret frontend/next.config.mjs:7:25",
+        "docker/no-secret-in-env-arg frontend/Dockerfile:6:5",
+        "k8s/no-plaintext-secret-env infra/k8s/web.yaml:25:22",
+        "env/no-public-secret infra/k8s/web.yaml:44:3",
+        "sql/literal-secret supabase/migrations/20260301000000_partner_bootstrap.sql:11:29",
     ];
     expected.sort_unstable();
     assert_eq!(found, expected);

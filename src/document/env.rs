@@ -539,6 +539,158 @@ pub struct EnvRead {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CodeFile {
     pub reads: Vec<EnvRead>,
+    /// For `next.config.*`: the members of its `env: { … }` object, which Next.js inlines into
+    /// the client bundle.
+    pub config_env: Vec<ConfigEnv>,
+}
+
+/// One `KEY: value` member of the `env` object of `next.config.*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigEnv {
+    pub key: String,
+    pub key_span: Span,
+    /// A string literal's content and its span (inside the quotes); `None` for an expression
+    /// such as `process.env.X` or a template with `${…}`.
+    pub value: Option<(String, Span)>,
+}
+
+fn is_next_config(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    name.strip_prefix("next.config.")
+        .is_some_and(|ext| matches!(ext, "js" | "mjs" | "cjs" | "ts" | "mts"))
+}
+
+/// The members of every `env: { … }` object in a Next.js config. A small scanner, not a JS
+/// parser: keys are identifiers or string literals, values are string literals or skipped
+/// expressions (brackets and strings balanced).
+fn next_config_env(text: &str) -> Vec<ConfigEnv> {
+    static ENV_OBJECT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\benv\s*:\s*\{").expect("static regex"));
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    for m in ENV_OBJECT.find_iter(text) {
+        let mut at = m.end();
+        loop {
+            at = skip_blank(bytes, at);
+            let Some(&c) = bytes.get(at) else { break };
+            if c == b'}' {
+                break;
+            }
+            if c == b',' {
+                at += 1;
+                continue;
+            }
+            let (key, key_span, after_key) = if matches!(c, b'"' | b'\'') {
+                let Some((content, span, next)) = string_literal(text, at) else {
+                    break;
+                };
+                (content, span, next)
+            } else if c.is_ascii_alphabetic() || c == b'_' || c == b'$' {
+                let end = (at..bytes.len())
+                    .find(|&i| {
+                        !(bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'$'))
+                    })
+                    .unwrap_or(bytes.len());
+                (text[at..end].to_string(), Span::new(at, end), end)
+            } else {
+                break;
+            };
+            at = skip_blank(bytes, after_key);
+            let mut value = None;
+            if bytes.get(at) == Some(&b':') {
+                at = skip_blank(bytes, at + 1);
+                let literal = string_literal(text, at)
+                    .filter(|(content, _, _)| !(bytes[at] == b'`' && content.contains("${")));
+                match literal {
+                    // only a whole literal: `'a' + b` is an expression
+                    Some((content, span, next))
+                        if matches!(bytes.get(skip_blank(bytes, next)), Some(b',' | b'}')) =>
+                    {
+                        value = Some((content, span));
+                        at = next;
+                    }
+                    _ => at = skip_expression(text, at),
+                }
+            }
+            out.push(ConfigEnv {
+                key,
+                key_span,
+                value,
+            });
+        }
+    }
+    out
+}
+
+/// Skips whitespace and comments.
+fn skip_blank(bytes: &[u8], mut at: usize) -> usize {
+    loop {
+        while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        match (bytes.get(at), bytes.get(at + 1)) {
+            (Some(b'/'), Some(b'/')) => {
+                at = (at..bytes.len())
+                    .find(|&i| bytes[i] == b'\n')
+                    .unwrap_or(bytes.len());
+            }
+            (Some(b'/'), Some(b'*')) => {
+                at = (at + 2..bytes.len().saturating_sub(1))
+                    .find(|&i| bytes[i] == b'*' && bytes[i + 1] == b'/')
+                    .map_or(bytes.len(), |i| i + 2);
+            }
+            _ => return at,
+        }
+    }
+}
+
+/// A `'…'`, `"…"` or `` `…` `` literal at `at`: its content (escapes kept as written), the span
+/// of the content, and the offset after the closing quote.
+fn string_literal(text: &str, at: usize) -> Option<(String, Span, usize)> {
+    let bytes = text.as_bytes();
+    let quote = *bytes.get(at).filter(|c| matches!(c, b'"' | b'\'' | b'`'))?;
+    let mut i = at + 1;
+    while let Some(&c) = bytes.get(i) {
+        if c == b'\\' {
+            i += 2;
+            continue;
+        }
+        if c == quote {
+            let content = text.get(at + 1..i)?;
+            return Some((content.to_string(), Span::new(at + 1, i), i + 1));
+        }
+        if c == b'\n' && quote != b'`' {
+            return None;
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Skips an expression up to the `,` or `}` that ends an object member.
+fn skip_expression(text: &str, mut at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    while let Some(&c) = bytes.get(at) {
+        match c {
+            b'"' | b'\'' | b'`' => {
+                // an unterminated string ends the scan
+                match string_literal(text, at) {
+                    Some((_, _, next)) => at = next,
+                    None => return bytes.len(),
+                }
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' => depth = depth.saturating_sub(1),
+            b'}' if depth == 0 => return at,
+            b'}' => depth -= 1,
+            b',' if depth == 0 => return at,
+            _ => {}
+        }
+        at += 1;
+    }
+    at
 }
 
 /// Is this path a Docker Compose file (whose `${VAR}` references are environment reads)?
@@ -579,7 +731,12 @@ impl CodeFile {
                 span: Span::new(m.start(), m.end()),
             })
             .collect();
-        CodeFile { reads }
+        let config_env = if is_next_config(path) {
+            next_config_env(text)
+        } else {
+            Vec::new()
+        };
+        CodeFile { reads, config_env }
     }
 }
 
@@ -854,6 +1011,51 @@ mod tests {
         }
         for p in ["src/environment.ts", "README.md", "envoy.yaml"] {
             assert_eq!(env_role(p), None, "{p}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod next_config_tests {
+    use super::*;
+
+    #[test]
+    fn env_object_members_with_literal_values() {
+        let text = "/** @type {import('next').NextConfig} */\nmodule.exports = {\n  reactStrictMode: true,\n  env: {\n    NEXT_PUBLIC_SITE: 'https://example.com', // fine\n    STRIPE_KEY: \"sk_live_x\",\n    API_SECRET: process.env.API_SECRET,\n    'QUOTED': `${Date.now()}`,\n    JOINED: 'a' + 'b',\n    SHORT,\n    /* c */ NESTED: fn({ a: [1, '}'] }),\n    LAST: `plain`\n  },\n};\n";
+        let env = CodeFile::parse("web/next.config.js", text).config_env;
+        let got: Vec<_> = env
+            .iter()
+            .map(|m| {
+                assert_eq!(&text[m.key_span.range()].trim_matches('\''), &m.key);
+                if let Some((v, span)) = &m.value {
+                    assert_eq!(&text[span.range()], v);
+                }
+                (m.key.as_str(), m.value.as_ref().map(|(v, _)| v.as_str()))
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("NEXT_PUBLIC_SITE", Some("https://example.com")),
+                ("STRIPE_KEY", Some("sk_live_x")),
+                ("API_SECRET", None),
+                ("QUOTED", None),
+                ("JOINED", None),
+                ("SHORT", None),
+                ("NESTED", None),
+                ("LAST", Some("plain")),
+            ]
+        );
+        assert!(
+            CodeFile::parse("web/app.config.js", text)
+                .config_env
+                .is_empty()
+        );
+        // truncated input ends the scan without panicking
+        for cut in 0..text.len() {
+            if text.is_char_boundary(cut) {
+                let _ = CodeFile::parse("next.config.mjs", &text[..cut]);
+            }
         }
     }
 }

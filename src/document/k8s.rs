@@ -21,6 +21,10 @@ pub struct K8sFile {
     /// Files named as patches by this file, when it is a `kustomization.yaml` (paths as written,
     /// relative to this file's directory).
     pub kustomize_patches: Vec<String>,
+    /// For a CI workflow (`.github/workflows/*.yml`, `.gitea/…`, `.forgejo/…`): the entries of
+    /// every `env:` block (workflow, job, step, job container and services). Workflows are not
+    /// manifests; only their variables are kept, for the client-exposed variable audit.
+    pub workflow_env: Vec<Entry>,
 }
 
 /// A Kubernetes object: a mapping with `apiVersion` and `kind`.
@@ -297,6 +301,18 @@ pub fn parse(path: &str, text: &str) -> K8sFile {
 
 /// [`parse`] with the YAML loader's depth and alias-expansion budgets (policy `[limits]`).
 pub fn parse_with(path: &str, text: &str, limits: yaml::Limits) -> K8sFile {
+    if is_workflow_path(path) {
+        let stream = yaml::load_with(text, limits);
+        return K8sFile {
+            errors: stream.errors,
+            workflow_env: stream
+                .documents
+                .into_iter()
+                .flat_map(|doc| workflow_env(doc.root))
+                .collect(),
+            ..K8sFile::default()
+        };
+    }
     if !looks_like_manifest(path, text) {
         return K8sFile::default();
     }
@@ -382,6 +398,46 @@ pub fn looks_like_manifest(path: &str, text: &str) -> bool {
 fn key_regex(key: &str) -> Regex {
     let pattern = format!(r#"(?m)(^[ \t]*(-[ \t]+)?|[{{,][ \t]*)["']?{key}["']?[ \t]*:"#);
     Regex::new(&pattern).unwrap_or_else(|_| unreachable!("constant pattern"))
+}
+
+/// A CI workflow file: GitHub Actions, or the Gitea/Forgejo copies of its layout.
+pub fn is_workflow_path(path: &str) -> bool {
+    let path = path.strip_prefix("./").unwrap_or(path);
+    let lower = path.to_ascii_lowercase();
+    (lower.ends_with(".yml") || lower.ends_with(".yaml"))
+        && [
+            ".github/workflows/",
+            ".gitea/workflows/",
+            ".forgejo/workflows/",
+        ]
+        .iter()
+        .any(|dir| lower.starts_with(dir) || lower.contains(&format!("/{dir}")))
+}
+
+/// The entries of a workflow's `env:` blocks: top level, `jobs.<id>.env`, `jobs.<id>.steps[].env`,
+/// `jobs.<id>.container.env` and `jobs.<id>.services.<name>.env`.
+fn workflow_env(root: Node) -> Vec<Entry> {
+    fn take_env(node: &Node, out: &mut Vec<Entry>) {
+        if let Some(entries) = node.get("env").and_then(Node::as_map) {
+            out.extend(entries.iter().cloned());
+        }
+    }
+    let mut out = Vec::new();
+    take_env(&root, &mut out);
+    let jobs = root.get("jobs").and_then(Node::as_map).unwrap_or(&[]);
+    for job in jobs.iter().map(|e| &e.value) {
+        take_env(job, &mut out);
+        if let Some(container) = job.get("container") {
+            take_env(container, &mut out);
+        }
+        for service in job.get("services").and_then(Node::as_map).unwrap_or(&[]) {
+            take_env(&service.value, &mut out);
+        }
+        for step in job.get("steps").and_then(Node::as_seq).unwrap_or(&[]) {
+            take_env(step, &mut out);
+        }
+    }
+    out
 }
 
 pub fn is_kustomization_path(path: &str) -> bool {

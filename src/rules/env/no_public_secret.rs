@@ -1,6 +1,7 @@
 use crate::declare_rule;
-use crate::document::Project;
 use crate::document::dockerfile::{Body, Keyword};
+use crate::document::yaml::Node;
+use crate::document::{Project, k8s};
 use crate::finding::{Diagnostic, FileId};
 use crate::rules::{Rule, RuleMeta, Sink};
 use crate::secrets::{self, CLIENT_PREFIXES};
@@ -19,10 +20,12 @@ declare_rule! {
     /// A variable is reported when its name says secret (`SECRET`, `SERVICE_ROLE`, `PRIVATE`,
     /// `PASSWORD`, `TOKEN`, …) or its value is one. JWTs are decoded without verification:
     /// `role: anon` is allowed, `role: service_role` is an error. Stripe `pk_` and Supabase
-    /// `sb_publishable_` keys are fine; `sk_`, `rk_` and `sb_secret_` are not. Checked: env files,
-    /// Dockerfile `ARG`/`ENV` (build args end up in client bundles), and source files that read a
-    /// client-exposed variable whose name says secret (`process.env.NEXT_PUBLIC_SERVICE_ROLE_KEY`,
-    /// `import.meta.env.VITE_SECRET`).
+    /// `sb_publishable_` keys are fine; `sk_`, `rk_` and `sb_secret_` are not. Checked wherever a
+    /// client variable can be set: env files, Dockerfile `ARG`/`ENV` (build args end up in client
+    /// bundles), Compose `environment:`, Kubernetes container `env` and ConfigMap `data`, CI
+    /// workflow `env:` blocks (`.github/workflows/*.yml`, where `next build` runs), the `env` key of
+    /// `next.config.*`, and source files that read a client-exposed variable whose name says secret
+    /// (`process.env.NEXT_PUBLIC_SERVICE_ROLE_KEY`, `import.meta.env.VITE_SECRET`).
     ///
     /// ## Violating example
     /// ```dotenv
@@ -92,9 +95,20 @@ impl NoPublicSecret {
         value: Option<Value<'_>>,
         sink: &mut Sink,
     ) {
-        let Some(rest) = self.exposed(key) else {
-            return;
-        };
+        if let Some(rest) = self.exposed(key) {
+            self.judge_exposed(file, (key, rest), key_span, value, sink);
+        }
+    }
+
+    /// Judges a variable known to reach the client; `rest` is the name without its prefix.
+    fn judge_exposed(
+        &self,
+        file: FileId,
+        (key, rest): (&str, &str),
+        key_span: Span,
+        value: Option<Value<'_>>,
+        sink: &mut Sink,
+    ) {
         // A random value under a vendor-and-`KEY` name is a public key by convention here.
         if let Some((text, _, map)) = &value
             && let Some(found) = secrets::detect_value(Some(rest), text)
@@ -132,6 +146,84 @@ impl NoPublicSecret {
 /// A value, its span in the file, and how to map a range within it to the file.
 type Value<'a> = (&'a str, Span, &'a dyn Fn(std::ops::Range<usize>) -> Span);
 
+impl NoPublicSecret {
+    /// Judges a YAML-like scalar whose decoded `value` sits at `span`: offsets map 1:1 when the
+    /// source holds the value verbatim (plain, or inside one pair of quotes); otherwise (escapes,
+    /// folded lines) the whole scalar is redacted.
+    fn judge_scalar(
+        &self,
+        file: FileId,
+        text: &str,
+        (key, key_span): (&str, Span),
+        value: Option<(&str, Span)>,
+        sink: &mut Sink,
+    ) {
+        let Some((value, span)) = value else {
+            self.judge(file, key, key_span, None, sink);
+            return;
+        };
+        let source = text.get(span.range()).unwrap_or("");
+        let start = match source.find(value) {
+            Some(at) if !value.is_empty() => Some(span.start + at),
+            _ => None,
+        };
+        let map = |r: std::ops::Range<usize>| match start {
+            Some(start) => Span::new(start + r.start, (start + r.end).min(span.end)),
+            None => span,
+        };
+        self.judge(file, key, key_span, Some((value, span, &map)), sink);
+    }
+
+    /// `name`/`value` pairs of every container's `env`, `data` of ConfigMaps, and a workflow's
+    /// `env:` blocks.
+    fn judge_manifest(&self, file: FileId, text: &str, k8s: &k8s::K8sFile, sink: &mut Sink) {
+        fn scalar(node: &Node) -> Option<(&str, Span)> {
+            node.as_str()
+                .filter(|_| !node.is_null())
+                .map(|v| (v, node.span))
+        }
+        for object in &k8s.objects {
+            if object.kind == "ConfigMap" {
+                for entry in object
+                    .node
+                    .get("data")
+                    .and_then(Node::as_map)
+                    .unwrap_or(&[])
+                {
+                    if let Some(key) = entry.key.as_str() {
+                        let value = scalar(&entry.value);
+                        self.judge_scalar(file, text, (key, entry.key.span), value, sink);
+                    }
+                }
+            }
+            let Some(pod) = object.pod() else { continue };
+            for container in pod.containers() {
+                for var in container
+                    .node
+                    .get("env")
+                    .and_then(Node::as_seq)
+                    .unwrap_or(&[])
+                {
+                    let Some(name) = var.entry("name") else {
+                        continue;
+                    };
+                    let Some(key) = name.value.as_str() else {
+                        continue;
+                    };
+                    let value = var.get("value").and_then(scalar);
+                    self.judge_scalar(file, text, (key, name.value.span), value, sink);
+                }
+            }
+        }
+        for entry in &k8s.workflow_env {
+            if let Some(key) = entry.key.as_str() {
+                let value = scalar(&entry.value);
+                self.judge_scalar(file, text, (key, entry.key.span), value, sink);
+            }
+        }
+    }
+}
+
 impl Rule for NoPublicSecret {
     fn meta(&self) -> &'static RuleMeta {
         &<Self as crate::rules::Declared>::META
@@ -154,6 +246,23 @@ impl Rule for NoPublicSecret {
                 );
             }
         } else if let Some(code) = parsed.code() {
+            // Next.js inlines every key of `next.config.*` `env`, whatever its prefix
+            for member in &code.config_env {
+                if self.allow.contains(&member.key) {
+                    continue;
+                }
+                let key = (member.key.as_str(), member.key.as_str());
+                match &member.value {
+                    Some((value, span)) => {
+                        let map = |r: std::ops::Range<usize>| {
+                            Span::new(span.start + r.start, (span.start + r.end).min(span.end))
+                        };
+                        let value = Some((value.as_str(), *span, &map as _));
+                        self.judge_exposed(file, key, member.key_span, value, sink);
+                    }
+                    None => self.judge_exposed(file, key, member.key_span, None, sink),
+                }
+            }
             for read in &code.reads {
                 if self
                     .exposed(&read.name)
@@ -169,6 +278,13 @@ impl Rule for NoPublicSecret {
                     );
                 }
             }
+        } else if let Some(compose) = parsed.compose() {
+            for var in compose.services.iter().flat_map(|s| &s.environment) {
+                let value = var.value.as_deref().zip(var.value_span);
+                self.judge_scalar(file, text, (&var.key, var.key_span), value, sink);
+            }
+        } else if let Some(manifest) = parsed.k8s() {
+            self.judge_manifest(file, text, manifest, sink);
         } else if let Some(df) = parsed.dockerfile() {
             for instr in &df.instructions {
                 let (Keyword::Arg | Keyword::Env, Body::KeyValues(pairs)) =
@@ -272,6 +388,55 @@ mod tests {
             [
                 "web/Dockerfile:3:5 `NEXT_PUBLIC_STRIPE_SECRET` is bundled into client code but its name says it is a secret",
                 "web/Dockerfile:4:5 `VITE_TOKEN` is bundled into client code but holds a secret: GitHub personal access token (classic) (40 chars, ****8Zx9)",
+            ]
+        );
+    }
+
+    #[test]
+    fn compose_manifests_workflows_and_next_config() {
+        let service = jwt("service_role");
+        let compose = format!(
+            "services:\n  web:\n    image: web\n    environment:\n      NEXT_PUBLIC_SUPABASE_URL: https://x.supabase.co\n      NEXT_PUBLIC_SUPABASE_KEY: \"{service}\"\n  api:\n    image: api\n    environment:\n      - VITE_ADMIN_PASSWORD=hunter2hunter2\n      - SUPABASE_SERVICE_ROLE_KEY={service}\n"
+        );
+        let found = check_kind(RULE, FileKind::Compose, &[("compose.yaml", &compose)]);
+        assert_eq!(
+            found,
+            [
+                format!("compose.yaml:6:7 `NEXT_PUBLIC_SUPABASE_KEY` is bundled into client code but holds a secret: Supabase service_role JWT (bypasses row-level security) ({} chars, ****M3zQ)", service.len()),
+                "compose.yaml:10:9 `VITE_ADMIN_PASSWORD` is bundled into client code but its name says it is a secret".to_string(),
+            ]
+        );
+
+        let manifest = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      initContainers:\n        - name: build\n          env:\n            - name: NEXT_PUBLIC_API_URL\n              value: https://api.example.com\n            - name: NEXT_PUBLIC_STRIPE_KEY\n              value: sk_live_51Hx8kT2eZvKYlo2C8fG3aQ9w\n      containers:\n        - name: web\n          env:\n            - name: REACT_APP_SECRET\n              valueFrom: {secretKeyRef: {name: s, key: k}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-env}\ndata:\n  NEXT_PUBLIC_SITE: https://example.com\n  VITE_PRIVATE_KEY: \"\"\n";
+        assert_eq!(
+            check_kind(RULE, FileKind::K8s, &[("k8s/web.yaml", manifest)]),
+            [
+                "k8s/web.yaml:12:21 `NEXT_PUBLIC_STRIPE_KEY` is bundled into client code but holds a secret: Stripe secret key (33 chars, ****aQ9w)",
+                "k8s/web.yaml:17:21 `REACT_APP_SECRET` is bundled into client code but its name says it is a secret",
+                "k8s/web.yaml:25:3 `VITE_PRIVATE_KEY` is bundled into client code but its name says it is a secret",
+            ]
+        );
+
+        let workflow = "name: build\non: push\nenv:\n  NEXT_PUBLIC_URL: https://example.com\njobs:\n  build:\n    runs-on: ubuntu-latest\n    env:\n      NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY: ${{ secrets.SERVICE_ROLE }}\n    steps:\n      - run: npm run build\n        env:\n          VITE_STRIPE: sk_live_51Hx8kT2eZvKYlo2C8fG3aQ9w\n";
+        assert_eq!(
+            check_kind(
+                RULE,
+                FileKind::K8s,
+                &[(".github/workflows/build.yml", workflow)]
+            ),
+            [
+                ".github/workflows/build.yml:9:7 `NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY` is bundled into client code but its name says it is a secret",
+                ".github/workflows/build.yml:13:11 `VITE_STRIPE` is bundled into client code but holds a secret: Stripe secret key (33 chars, ****aQ9w)",
+            ]
+        );
+
+        let next = "/** @type {import('next').NextConfig} */\nmodule.exports = {\n  reactStrictMode: true,\n  env: {\n    NEXT_PUBLIC_SITE: 'https://example.com', // fine\n    STRIPE_KEY: \"sk_live_51Hx8kT2eZvKYlo2C8fG3aQ9w\",\n    API_SECRET: process.env.API_SECRET,\n    'NEXT_PUBLIC_BUILD': `${Date.now()}`,\n  },\n};\n";
+        let found = check_kind(RULE, FileKind::Code, &[("web/next.config.js", next)]);
+        assert_eq!(
+            found,
+            [
+                "web/next.config.js:6:5 `STRIPE_KEY` is bundled into client code but holds a secret: Stripe secret key (33 chars, ****aQ9w)",
+                "web/next.config.js:7:5 `API_SECRET` is bundled into client code but its name says it is a secret",
             ]
         );
     }
