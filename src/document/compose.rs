@@ -16,6 +16,8 @@ use crate::source::Span;
 pub struct ComposeFile {
     pub services: Vec<Service>,
     pub diagnostics: Vec<ComposeDiagnostic>,
+    /// `${VAR}` / `$VAR` interpolations: variables the host environment (or `.env`) must provide.
+    pub reads: Vec<crate::document::env::EnvRead>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,7 +134,10 @@ const MAX_ALIAS_NODES: usize = 50_000;
 
 /// Parses a Compose file. Never panics; problems are in `diagnostics`.
 pub fn parse(text: &str) -> ComposeFile {
-    let mut out = ComposeFile::default();
+    let mut out = ComposeFile {
+        reads: crate::document::env::interpolations(text),
+        ..ComposeFile::default()
+    };
     let offsets = CharOffsets::new(text);
     let mut builder = Builder {
         stack: Vec::new(),

@@ -704,6 +704,29 @@ pub fn is_compose_file(path: &str) -> bool {
         && (name.ends_with(".yml") || name.ends_with(".yaml"))
 }
 
+/// `${VAR}`, `${VAR:-default}` and `$VAR` interpolations, as in Compose files (`$$` escapes).
+pub fn interpolations(text: &str) -> Vec<EnvRead> {
+    static INTERPOLATION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:[:?=-][^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)",
+        )
+        .expect("static regex")
+    });
+    captured_names(&INTERPOLATION, text)
+}
+
+/// The first capture group that matched, for each match.
+fn captured_names(regex: &Regex, text: &str) -> Vec<EnvRead> {
+    regex
+        .captures_iter(text)
+        .filter_map(|caps| caps.iter().skip(1).flatten().next())
+        .map(|m| EnvRead {
+            name: m.as_str().to_string(),
+            span: Span::new(m.start(), m.end()),
+        })
+        .collect()
+}
+
 impl CodeFile {
     pub fn parse(path: &str, text: &str) -> CodeFile {
         static CODE: LazyLock<Regex> = LazyLock::new(|| {
@@ -714,23 +737,11 @@ impl CodeFile {
             ))
             .expect("static regex")
         });
-        static COMPOSE: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:[:?=-][^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
-                .expect("static regex")
-        });
-        let regex = if is_compose_file(path) {
-            &*COMPOSE
+        let reads = if is_compose_file(path) {
+            interpolations(text)
         } else {
-            &*CODE
+            captured_names(&CODE, text)
         };
-        let reads = regex
-            .captures_iter(text)
-            .filter_map(|caps| caps.iter().skip(1).flatten().next())
-            .map(|m| EnvRead {
-                name: m.as_str().to_string(),
-                span: Span::new(m.start(), m.end()),
-            })
-            .collect();
         let config_env = if is_next_config(path) {
             next_config_env(text)
         } else {

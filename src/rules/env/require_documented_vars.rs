@@ -131,9 +131,13 @@ impl Rule for RequireDocumentedVars {
                 continue;
             };
             let example_path = &project.file(*example_id).source.path;
-            if let Some(code) = file.code() {
+            let reads = file
+                .code()
+                .map(|code| &code.reads)
+                .or(file.compose().map(|compose| &compose.reads));
+            if let Some(reads) = reads {
                 let mut reported = HashSet::new();
-                for read in &code.reads {
+                for read in reads {
                     if keys.contains(read.name.as_str())
                         || ignored(&read.name)
                         || !reported.insert(read.name.as_str())
@@ -209,6 +213,27 @@ mod tests {
                 "backend/src/boot.ts:1:23 `PARTNER_BOOTSTRAP_SECRET` is read here but missing from `backend/.env.example`",
                 "tools/run.py:2:13 `TOOLS_TOKEN` is read here but missing from `.env.example`",
             ]
+        );
+    }
+
+    #[test]
+    fn compose_interpolations_are_reads() {
+        let found = run(&[
+            (
+                ".env.example",
+                FileKind::Env,
+                "POSTGRES_PASSWORD=
+",
+            ),
+            (
+                "compose.yaml",
+                FileKind::Compose,
+                "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it}\n      PGDATA: $$HOME/data\n    ports: [\"${DB_PORT:-5432}:5432\"]\n",
+            ),
+        ]);
+        assert_eq!(
+            found,
+            ["compose.yaml:7:16 `DB_PORT` is read here but missing from `.env.example`"]
         );
     }
 
