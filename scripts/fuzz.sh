@@ -14,7 +14,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here/fuzz"
-TARGETS=(sql dockerfile yaml policy suppress engine)
+TARGETS=(sql env dockerfile yaml policy suppress engine)
 # Per-input timeout (s) and memory cap (MiB): a hang or blow-up is a finding too.
 FUZZ_ARGS=(-timeout=10 -rss_limit_mb=2048 -max_len=65536)
 export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$here/fuzz/target}"
@@ -26,11 +26,14 @@ seed() {
         mkdir -p "$dir"
         cp -f regressions/"$t"/* "$dir"/ 2>/dev/null || true
     done
-    find "$here/fixtures" -type f -name '*.sql' -exec cp -f -t corpus/sql/ {} +
+    find "$here/fixtures" -type f -name '*.sql' -exec cp -f --backup=numbered -t corpus/sql/ {} +
     find "$here/fixtures" -type f \( -name 'Dockerfile*' -o -name '*.Dockerfile' -o -name 'Containerfile*' \) \
         -exec cp -f --backup=numbered -t corpus/dockerfile/ {} +
     find "$here/fixtures" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) \
         -exec cp -f --backup=numbered -t corpus/yaml/ {} +
+    find "$here/fixtures" -type f \( -name '.env*' -o -name '*.env' -o -name 'env.*' -o -name 'next.config.*' \
+        -o -name '*.ts' -o -name '*.py' -o -name 'compose*.y*ml' -o -name 'docker-compose*.y*ml' \) \
+        -exec cp -f --backup=numbered -t corpus/env/ {} +
     find "$here/fixtures" "$here/policies" -type f -name '*.toml' -exec cp -f --backup=numbered -t corpus/policy/ {} +
     # Suppression comments live in every kind; the engine target takes any kind's text.
     grep -rl --include='*' 'tollgate-ignore' "$here/fixtures" | xargs -r cp -f --backup=numbered -t corpus/suppress/

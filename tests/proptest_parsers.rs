@@ -225,8 +225,49 @@ const SUPPRESS_FRAGMENTS: &[&str] = &[
     "nope/x",
 ];
 
+const ENV_FRAGMENTS: &[&str] = &[
+    "KEY",
+    "=",
+    "export ",
+    "\"",
+    "'",
+    "`",
+    "\\",
+    "\n",
+    "\r\n",
+    "#",
+    " ",
+    "${",
+    "}",
+    ":-",
+    "$",
+    "\u{feff}",
+    "é",
+    "process.env.",
+    "import.meta.env.",
+    "os.environ[\"",
+    "\"]",
+    "env: {",
+    "},",
+    "NEXT_PUBLIC_X: 'v'",
+    ",",
+    "/*",
+    "*/",
+    "//",
+    "services:\n  a:\n    environment:\n      ",
+    "- A=",
+    "A: ",
+    "$$",
+];
+
 proptest! {
     #![proptest_config(config())]
+
+    #[test]
+    fn env_code_and_compose_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400), text in soup(ENV_FRAGMENTS, 40)) {
+        check_env(&lossy(&bytes));
+        check_env(&text);
+    }
 
     #[test]
     fn sql_never_panics_on_bytes(bytes in prop::collection::vec(any::<u8>(), 0..400)) {

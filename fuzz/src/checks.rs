@@ -198,3 +198,53 @@ pub fn check_engine(text: &str) {
         }
     }
 }
+
+/// The dotenv parser, env reads in code (and `next.config` `env`), and Compose interpolations:
+/// spans in the file, values inside their entries.
+pub fn check_env(text: &str) {
+    use tollgate::document::{compose, env};
+    let file = env::EnvFile::parse(text);
+    for e in &file.entries {
+        assert_span(text, e.span, "env entry");
+        assert_span(text, e.key_span, "env key");
+        assert_span(text, e.value_span, "env value");
+        assert_span(text, e.inner_span, "env inner value");
+        assert!(
+            e.span.start <= e.key_span.start && e.value_span.end <= e.span.end,
+            "entry {e:?} does not contain its key and value"
+        );
+        if let Some(c) = e.comment {
+            assert_span(text, c, "env comment");
+        }
+        let whole = e.value_range_span(0..e.value.len(), text);
+        assert_span(text, whole, "env value range");
+    }
+    for d in &file.diagnostics {
+        assert_span(text, d.span, "env diagnostic");
+        assert_span(text, d.sensitive, "env sensitive");
+    }
+    for path in ["src/app.ts", "web/next.config.mjs", "compose.yaml"] {
+        let code = env::CodeFile::parse(path, text);
+        for r in &code.reads {
+            assert_span(text, r.span, "env read");
+            assert_eq!(&text[r.span.range()], r.name, "read name");
+        }
+        for m in &code.config_env {
+            assert_span(text, m.key_span, "next.config key");
+            if let Some((value, span)) = &m.value {
+                assert_span(text, *span, "next.config value");
+                assert_eq!(&text[span.range()], value, "next.config value text");
+            }
+        }
+    }
+    let compose = compose::parse(text);
+    for s in &compose.services {
+        assert_span(text, s.name_span, "compose service");
+        for e in &s.environment {
+            assert_span(text, e.key_span, "compose env key");
+            if let Some(span) = e.value_span {
+                assert_span(text, span, "compose env value");
+            }
+        }
+    }
+}
