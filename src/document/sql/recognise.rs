@@ -81,11 +81,7 @@ fn read(text: &str, tokens: &[Token], out: &mut Recognised, depth: usize) {
         Some((last, rest)) if last.kind == TokenKind::Semicolon => rest,
         _ => tokens,
     };
-    let mut c = Cur {
-        text,
-        toks: tokens,
-        i: 0,
-    };
+    let mut c = Cur::new(text, tokens);
     let Some(first) = c.word(0) else {
         out.understood = false;
         return;
@@ -130,9 +126,21 @@ struct Cur<'a> {
     text: &'a str,
     toks: &'a [Token],
     i: usize,
+    /// For each `(`, its matching `)`: computed once, on the first `group`, so that skipping
+    /// many unclosed parentheses stays linear (a fuzzer found the quadratic rescan).
+    closes: std::cell::OnceCell<Vec<Option<usize>>>,
 }
 
 impl<'a> Cur<'a> {
+    fn new(text: &'a str, toks: &'a [Token]) -> Self {
+        Self {
+            text,
+            toks,
+            i: 0,
+            closes: std::cell::OnceCell::new(),
+        }
+    }
+
     fn tok(&self, k: usize) -> Option<&'a Token> {
         self.toks.get(self.i + k)
     }
@@ -233,7 +241,10 @@ impl<'a> Cur<'a> {
             return None;
         }
         let open = self.i;
-        let close = matching_paren(self.text, self.toks, open)?;
+        let closes = self
+            .closes
+            .get_or_init(|| matching_parens(self.text, self.toks));
+        let close = closes.get(open).copied().flatten()?;
         self.i = close + 1;
         Some(&self.toks[open + 1..close])
     }
@@ -250,24 +261,25 @@ impl<'a> Cur<'a> {
     }
 }
 
-fn matching_paren(text: &str, toks: &[Token], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (k, t) in toks.iter().enumerate().skip(open) {
+/// The matching `)` of every `(` (by token index), in one pass.
+fn matching_parens(text: &str, toks: &[Token]) -> Vec<Option<usize>> {
+    let mut closes = vec![None; toks.len()];
+    let mut open = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
         if t.kind != TokenKind::Punct {
             continue;
         }
         match &text[t.span.range()] {
-            "(" => depth += 1,
+            "(" => open.push(k),
             ")" => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return Some(k);
+                if let Some(o) = open.pop() {
+                    closes[o] = Some(k);
                 }
             }
             _ => {}
         }
     }
-    None
+    closes
 }
 
 /// Splits tokens at depth-0 commas.
@@ -604,7 +616,7 @@ fn option_flag(text: &str, options: &[Token], option: &str) -> Option<bool> {
 /// Schema-qualified relations a query reads: names after `FROM`/`JOIN` (and in FROM lists).
 fn qualified_names(text: &str, toks: &[Token]) -> Vec<QualName> {
     let mut names = Vec::new();
-    let mut c = Cur { text, toks, i: 0 };
+    let mut c = Cur::new(text, toks);
     while !c.done() {
         if !(c.eat("from") || c.eat("join")) {
             c.i += 1;
@@ -1015,11 +1027,7 @@ fn alter_table(c: &mut Cur, out: &mut Recognised) {
     }
     let text = c.text;
     for action in split_commas(text, c.rest()) {
-        let mut a = Cur {
-            text,
-            toks: action,
-            i: 0,
-        };
+        let mut a = Cur::new(text, action);
         if a.eat_all(&["enable", "row", "level", "security"]) {
             out.facts.push(Fact::SetRls {
                 table: table.clone(),
@@ -1540,7 +1548,7 @@ fn select(c: &mut Cur, out: &mut Recognised) {
 }
 
 fn select_into(text: &str, toks: &[Token], out: &mut Recognised) {
-    let mut c = Cur { text, toks, i: 0 };
+    let mut c = Cur::new(text, toks);
     let temporary = c.eat("temp") || c.eat("temporary");
     c.eat("unlogged");
     c.eat("table");
@@ -1558,7 +1566,7 @@ fn select_into(text: &str, toks: &[Token], out: &mut Recognised) {
 
 /// `set_config('search_path', 'a, b', is_local)`.
 fn set_config(text: &str, toks: &[Token], out: &mut Recognised) {
-    let mut c = Cur { text, toks, i: 0 };
+    let mut c = Cur::new(text, toks);
     let Some(args) = c.group() else { return };
     let args = split_commas(text, args);
     let arg = |k: usize| {
@@ -1582,7 +1590,7 @@ fn set_config(text: &str, toks: &[Token], out: &mut Recognised) {
 }
 
 fn vault_secret(text: &str, toks: &[Token], out: &mut Recognised, function: &str) {
-    let mut c = Cur { text, toks, i: 0 };
+    let mut c = Cur::new(text, toks);
     let Some(args) = c.group() else { return };
     // `update_secret(id, new_secret, …)`: the secret is the second argument.
     let index = usize::from(function == "update_secret");
@@ -1690,7 +1698,7 @@ fn plpgsql(text: &str, span: Span, out: &mut Recognised, depth: usize) {
 
 /// `EXECUTE 'sql'`, `EXECUTE $q$sql$q$`, `EXECUTE format('sql', …)`.
 fn execute(text: &str, toks: &[Token], out: &mut Recognised, depth: usize) {
-    let mut c = Cur { text, toks, i: 0 };
+    let mut c = Cur::new(text, toks);
     let string = if c.eat("format") || c.eat_all(&["pg_catalog", "."]) && c.eat("format") {
         c.group().and_then(|args| args.first().copied())
     } else {
@@ -1817,6 +1825,20 @@ mod tests {
 
     fn q(schema: Option<&str>, name: &str) -> QualName {
         QualName::new(schema, name)
+    }
+
+    #[test]
+    fn parentheses_match_innermost_first_and_unclosed_ones_have_no_group() {
+        let text = "( ( a ) b";
+        let (toks, _) = lexer::tokenize(text);
+        let closes = matching_parens(text, &toks);
+        assert_eq!(closes[0], None);
+        assert_eq!(closes[1], Some(3));
+        let mut c = Cur::new(text, &toks);
+        assert_eq!(c.group(), None);
+        c.skip();
+        assert_eq!(c.group().map(|g| g.len()), Some(1));
+        assert_eq!(c.i, 4);
     }
 
     #[test]
