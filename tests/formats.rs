@@ -6,7 +6,7 @@ mod common;
 use common::*;
 
 fn sarif_validator() -> jsonschema::Validator {
-    let schema_path = root().join("../shared/schemas/sarif-schema-2.1.0.json");
+    let schema_path = root().join("fixtures/github/sarif-schema-2.1.0.json");
     let text = std::fs::read_to_string(&schema_path)
         .unwrap_or_else(|e| panic!("SARIF schema at {}: {e}", schema_path.display()));
     // The official schema's `run.language` pattern has a stray `]` that strict regex validation of the
