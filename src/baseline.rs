@@ -15,27 +15,17 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::changed::relative_to;
-use crate::engine::Report;
 use crate::finding::Finding;
+use crate::outcome::{BaselineStatus, Report};
+use crate::paths::relative_to;
 
 pub const FILE_NAME: &str = ".tollgate-baseline.json";
 pub const VERSION: u32 = 1;
 
-/// One accepted finding. Field order is the sort order: path, rule, content, fingerprint.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Entry {
-    pub path: String,
-    pub rule: String,
-    /// SHA-256 (first 16 bytes, hex) of the rule id and the whitespace-normalised span text.
-    pub content: String,
-    /// `Finding::fingerprint` when the baseline was written.
-    pub fingerprint: String,
-}
+pub use crate::outcome::BaselineEntry as Entry;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Baseline {
@@ -64,19 +54,6 @@ pub enum BaselineError {
     },
     #[error("invalid baseline {}: {message}", path.display())]
     Invalid { path: PathBuf, message: String },
-}
-
-/// What the reports say about the baseline in use.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Status {
-    /// The baseline file as given or found.
-    pub path: String,
-    /// Entries in the file.
-    pub entries: usize,
-    /// Findings hidden because the baseline accepts them.
-    pub matched: usize,
-    /// Entries that matched no finding (fixed or changed beyond recognition): prune them.
-    pub stale: Vec<Entry>,
 }
 
 impl Baseline {
@@ -215,7 +192,7 @@ impl Baseline {
         report
             .findings
             .retain(|_| !accepted.next().unwrap_or(false));
-        report.baseline = Some(Status {
+        report.baseline = Some(BaselineStatus {
             path: shown_path.to_string(),
             entries: self.entries.len(),
             matched: before - report.findings.len(),

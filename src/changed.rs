@@ -4,14 +4,12 @@
 //! migrations, and a table whose RLS is enabled in an unchanged file is not reported.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use serde::Serialize;
-
 use crate::baseline::Baseline;
-use crate::engine::{self, Report};
-use crate::policy::Policy;
+use crate::outcome::{Report, Scope};
+use crate::paths::relative_to;
 
 /// Which change set to check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,21 +33,6 @@ pub struct ChangedFiles {
     /// Files that differ from the base but are not part of the change (unstaged or untracked files
     /// under `--staged`): their findings are never attributed to the change.
     pub excluded: BTreeSet<String>,
-}
-
-/// What the reports say about a changed-files run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Scope {
-    pub description: String,
-    /// Files git reports as changed (whether or not tollgate checks their kind).
-    pub changed_files: usize,
-    /// Scanned files among them.
-    pub changed_scanned: usize,
-    /// Findings left out because they are in unchanged files.
-    pub hidden_findings: usize,
-    /// Findings kept although they are in unchanged files, because the base commit did not have
-    /// them: the change caused them (a new migration disabling RLS on an old table, say).
-    pub new_in_unchanged_files: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -191,41 +174,11 @@ fn split_z(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// Maps a report path (as shown: relative to `cwd`, or absolute) to a `/`-separated path relative to
-/// `root`, or `None` when it lies outside `root`. Symlinked directories are resolved where the file
-/// exists, so `/tmp/x` and `/private/tmp/x` agree.
-pub fn relative_to(shown: &str, cwd: &Path, root: &Path) -> Option<String> {
-    let joined = cwd.join(shown);
-    let full = joined.canonicalize().unwrap_or_else(|_| normalise(&joined));
-    let rel = full.strip_prefix(root).ok()?;
-    let text = rel.to_string_lossy().replace('\\', "/");
-    (!text.is_empty()).then_some(text)
-}
-
-/// Removes `.` and resolves `..` lexically (for paths that no longer exist).
-fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// Runs the same policy over the base commit's tree (exported with `git archive` to a temporary
-/// directory) and returns its findings as a baseline, so findings the change introduced in
-/// unchanged files can be told from old ones. `None` when there is no base or it cannot be exported.
-pub fn base_findings(
-    changed: &ChangedFiles,
-    policy: &Policy,
-    paths: &[PathBuf],
-    cwd: &Path,
-    threads: usize,
-) -> Option<Baseline> {
+/// `root`, or `None` when it lies outside `root`. Symlinked directories are resolved where the file/// The base commit's tree for the scanned paths, exported with `git archive` to a temporary
+/// directory (removed when the returned [`BaseTree`] drops), so the same policy can be run over it
+/// and findings the change introduced in unchanged files told from old ones. `None` when there is
+/// no base or it cannot be exported.
+pub fn base_tree(changed: &ChangedFiles, paths: &[PathBuf], cwd: &Path) -> Option<BaseTree> {
     let base = changed.base.as_deref()?;
     // The scan roots relative to the repository: only they are exported (`""` is the whole tree).
     let relative: Vec<PathBuf> = paths
@@ -246,23 +199,25 @@ pub fn base_findings(
     };
     let dir = TempTree::new()?;
     export(&changed.root, base, &pathspecs, &dir.0).ok()?;
-    let tree = dir.0.canonicalize().ok()?;
-    let roots: Vec<PathBuf> = relative
+    let root = dir.0.canonicalize().ok()?;
+    let roots = relative
         .iter()
-        .map(|r| tree.join(r))
+        .map(|r| root.join(r))
         .filter(|inside| inside.exists())
         .collect();
-    if roots.is_empty() {
-        return Some(Baseline::default());
-    }
-    let report = engine::run(
-        policy,
-        &engine::Options {
-            paths: roots,
-            threads,
-        },
-    );
-    Some(Baseline::from_report(&report, &tree, &tree))
+    Some(BaseTree {
+        _dir: dir,
+        root,
+        roots,
+    })
+}
+
+/// An exported base tree: scan `roots` (the scanned paths as they were at the base, those that
+/// existed) and make paths relative to `root`.
+pub struct BaseTree {
+    _dir: TempTree,
+    pub root: PathBuf,
+    pub roots: Vec<PathBuf>,
 }
 
 /// `git archive <commit> -- <pathspecs> | tar -x -C <dir>`.
@@ -371,31 +326,6 @@ pub fn apply(report: &mut Report, changed: &ChangedFiles, cwd: &Path, base: Opti
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn relative_paths_resolve_against_cwd_and_root() {
-        let root = Path::new("/repo");
-        assert_eq!(
-            relative_to("db/migrations/1.sql", Path::new("/repo"), root).as_deref(),
-            Some("db/migrations/1.sql")
-        );
-        assert_eq!(
-            relative_to("migrations/1.sql", Path::new("/repo/db"), root).as_deref(),
-            Some("db/migrations/1.sql")
-        );
-        assert_eq!(
-            relative_to("../db/./m.sql", Path::new("/repo/app"), root).as_deref(),
-            Some("db/m.sql")
-        );
-        assert_eq!(
-            relative_to("/repo/x/Dockerfile", Path::new("/elsewhere"), root).as_deref(),
-            Some("x/Dockerfile")
-        );
-        assert_eq!(
-            relative_to("../other/m.sql", Path::new("/repo"), root),
-            None
-        );
-    }
 
     #[test]
     fn nul_separated_output_keeps_odd_names() {

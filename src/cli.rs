@@ -7,19 +7,57 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::baseline::{self, Baseline};
+use crate::baseline::{self, Baseline, BaselineError};
 use crate::changed;
 use crate::document::FileKind;
-use crate::engine::{self, Options};
-use crate::finding::{Level, RuleLevel};
-use crate::policy::{POLICY_FILE_NAME, Policy};
+use crate::finding::RuleLevel;
+pub use crate::outcome::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, FailOn};
+use crate::paths::shown;
+use crate::pipeline::{self, BaselineChoice, ScanError, ScanOptions};
+use crate::policy::{POLICY_FILE_NAME, Policy, PolicyError};
 use crate::report::{self, Format, RenderOptions};
 use crate::rules::REGISTRY;
 
-/// Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, policy or I/O error.
-pub const EXIT_CLEAN: u8 = 0;
-pub const EXIT_FINDINGS: u8 = 1;
-pub const EXIT_ERROR: u8 = 2;
+/// Why a command could not do its job (exit 2). Findings are never errors: they are the report.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum CliError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Policy(#[from] PolicyError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Scan(#[from] ScanError),
+    #[error(transparent)]
+    Baseline(#[from] BaselineError),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot write output: {0}")]
+    Stdout(std::io::Error),
+    #[error("cannot render the man page: {0}")]
+    Man(std::io::Error),
+    #[error("unknown rule `{id}`")]
+    #[diagnostic(help("{}`tollgate rules` lists every rule", .suggestion.as_ref().map(|s| format!("did you mean `{s}`? ")).unwrap_or_default()))]
+    UnknownRule {
+        id: String,
+        suggestion: Option<&'static str>,
+    },
+    #[error("{path} already exists; tollgate init never overwrites")]
+    Exists { path: String },
+    #[error("--prune needs an existing baseline, and {path} does not exist")]
+    PruneWithoutBaseline { path: String },
+}
+
+impl CliError {
+    fn write(path: &Path, source: std::io::Error) -> Self {
+        CliError::Write {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -156,26 +194,6 @@ pub struct BaselineArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Note,
-    Never,
-}
-
-impl FailOn {
-    pub fn fails(self, level: Option<Level>) -> bool {
-        let threshold = match self {
-            FailOn::Error => Level::Error,
-            FailOn::Warning => Level::Warning,
-            FailOn::Note => Level::Note,
-            FailOn::Never => return false,
-        };
-        level.is_some_and(|l| l >= threshold)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
     Always,
@@ -183,95 +201,57 @@ pub enum ColorChoice {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
-    match cli.command {
+    let outcome = match cli.command {
         Command::Check(args) => check(&args),
         Command::Rules { json } => write_stdout(&rules_listing(json)),
         Command::Explain { rule } => explain(&rule),
         Command::Init { dir } => init(&dir),
-        Command::Github(args) => crate::github::command::run(&args),
+        Command::Github(args) => return crate::github::command::run(&args),
         Command::Baseline(args) => baseline_command(&args),
         Command::Completions { shell } => write_stdout(&completions(shell)),
         Command::Schema => write_stdout(&crate::schema::policy_schema()),
         Command::Man { out_dir } => man(out_dir.as_deref()),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            let _ = writeln!(std::io::stderr().lock(), "{:?}", miette::Report::new(error));
+            ExitCode::from(EXIT_ERROR)
+        }
     }
 }
 
-fn check(args: &CheckArgs) -> ExitCode {
-    let policy = match load_policy(args.policy.as_deref()) {
-        Ok(policy) => policy,
-        Err(report) => {
-            eprintln!("{report:?}");
-            return ExitCode::from(EXIT_ERROR);
-        }
-    };
-    for path in &args.paths {
-        if std::fs::symlink_metadata(path).is_err() {
-            eprintln!("error: path not found: {}", path.display());
-            return ExitCode::from(EXIT_ERROR);
+impl AdoptArgs {
+    fn baseline_choice(&self) -> BaselineChoice {
+        if self.no_baseline {
+            BaselineChoice::Ignore
+        } else if let Some(path) = &self.baseline {
+            BaselineChoice::File(path.clone())
+        } else {
+            BaselineChoice::Discover
         }
     }
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let first = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
-    let since = match (&args.adopt.changed_since, args.adopt.staged) {
-        (Some(reference), _) => Some(changed::Since::Ref(reference.clone())),
-        (None, true) => Some(changed::Since::Staged),
-        (None, false) => None,
-    };
-    // Ask git before the scan: outside a repository the run stops with exit 2.
-    let changed = match since {
-        Some(since) => {
-            let dir = cwd.join(first);
-            let dir = if dir.is_dir() {
-                dir
-            } else {
-                dir.parent().map_or_else(|| cwd.clone(), Path::to_path_buf)
-            };
-            match changed::collect(&dir, &since) {
-                Ok(changed) => Some(changed),
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(EXIT_ERROR);
-                }
-            }
+
+    fn since(&self) -> Option<changed::Since> {
+        match (&self.changed_since, self.staged) {
+            (Some(reference), _) => Some(changed::Since::Ref(reference.clone())),
+            (None, true) => Some(changed::Since::Staged),
+            (None, false) => None,
         }
-        None => None,
-    };
-    let baseline_path = if args.adopt.no_baseline {
-        None
-    } else if let Some(path) = &args.adopt.baseline {
-        Some(path.clone())
-    } else {
-        baseline::discover(first, &cwd)
-    };
-    let loaded_baseline = match &baseline_path {
-        Some(path) => match Baseline::load(path) {
-            Ok(b) => Some((path, b)),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(EXIT_ERROR);
-            }
-        },
-        None => None,
-    };
-    let mut report = engine::run(
+    }
+}
+
+fn check(args: &CheckArgs) -> Result<u8, CliError> {
+    let policy = pipeline::load_policy(args.policy.as_deref())?;
+    let report = pipeline::scan(
         &policy,
-        &Options {
+        &ScanOptions {
             paths: args.paths.clone(),
             threads: args.threads,
+            baseline: args.adopt.baseline_choice(),
+            since: args.adopt.since(),
         },
-    );
-    // The baseline sees every finding (so entries for unchanged files are not called stale), then
-    // the changed-files filter narrows what is reported.
-    if let Some((path, baseline)) = &loaded_baseline {
-        let full = cwd.join(path);
-        let full = full.canonicalize().unwrap_or(full);
-        let base_dir = full.parent().map_or_else(|| cwd.clone(), Path::to_path_buf);
-        baseline.apply(&mut report, &shown(path, &cwd), &base_dir, &cwd);
-    }
-    if let Some(changed) = &changed {
-        let base = changed::base_findings(changed, &policy, &args.paths, &cwd, args.threads);
-        changed::apply(&mut report, changed, &cwd, base.as_ref());
-    }
+    )?;
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -291,70 +271,25 @@ fn check(args: &CheckArgs) -> ExitCode {
             quiet: args.quiet,
         },
     );
-    // A caught crash fails the run whatever the fail level: some file was not checked.
-    let code = if report.internal_errors > 0 {
-        EXIT_ERROR
-    } else if args.fail_on.fails(report.max_level()) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    };
+    let code = report.exit_code(args.fail_on);
     match &args.output {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, rendered) {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                return ExitCode::from(EXIT_ERROR);
-            }
+            std::fs::write(path, rendered).map_err(|e| CliError::write(path, e))?;
             if args.format != Format::Human {
-                eprint!("{}", report::human::summary(&report));
+                let _ = write!(
+                    std::io::stderr().lock(),
+                    "{}",
+                    report::human::summary(&report)
+                );
             }
-            ExitCode::from(code)
+            Ok(code)
         }
-        None => match write_stdout(&rendered) {
-            c if c == ExitCode::from(EXIT_ERROR) => c,
-            _ => ExitCode::from(code),
-        },
+        None => write_stdout(&rendered).map(|_| code),
     }
 }
 
-/// A path as the user would type it: relative to the working directory (with `..` when above it).
-fn shown(path: &Path, cwd: &Path) -> String {
-    let full = cwd.join(path);
-    let full = full.canonicalize().unwrap_or(full);
-    let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
-    let common = full
-        .components()
-        .zip(cwd.components())
-        .take_while(|(a, b)| a == b)
-        .count();
-    // Only the root in common: an absolute path reads better than a chain of `..`.
-    if common <= 1 {
-        return path.display().to_string().replace('\\', "/");
-    }
-    let ups = cwd.components().count() - common;
-    let mut parts: Vec<String> = vec!["..".to_string(); ups];
-    parts.extend(
-        full.components()
-            .skip(common)
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
-}
-
-fn baseline_command(args: &BaselineArgs) -> ExitCode {
-    let policy = match load_policy(args.policy.as_deref()) {
-        Ok(policy) => policy,
-        Err(report) => {
-            eprintln!("{report:?}");
-            return ExitCode::from(EXIT_ERROR);
-        }
-    };
-    for path in &args.paths {
-        if std::fs::symlink_metadata(path).is_err() {
-            eprintln!("error: path not found: {}", path.display());
-            return ExitCode::from(EXIT_ERROR);
-        }
-    }
+fn baseline_command(args: &BaselineArgs) -> Result<u8, CliError> {
+    let policy = pipeline::load_policy(args.policy.as_deref())?;
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let first = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
     let target = args
@@ -362,30 +297,24 @@ fn baseline_command(args: &BaselineArgs) -> ExitCode {
         .clone()
         .unwrap_or_else(|| baseline::default_location(first, &cwd));
     let previous = if target.is_file() {
-        match Baseline::load(&target) {
-            Ok(b) => Some(b),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(EXIT_ERROR);
-            }
-        }
+        Some(Baseline::load(&target)?)
     } else {
         None
     };
     if args.prune && previous.is_none() {
-        eprintln!(
-            "error: --prune needs an existing baseline, and {} does not exist",
-            target.display()
-        );
-        return ExitCode::from(EXIT_ERROR);
+        return Err(CliError::PruneWithoutBaseline {
+            path: target.display().to_string(),
+        });
     }
-    let report = engine::run(
+    let report = pipeline::scan(
         &policy,
-        &Options {
+        &ScanOptions {
             paths: args.paths.clone(),
             threads: args.threads,
+            baseline: BaselineChoice::Ignore,
+            since: None,
         },
-    );
+    )?;
     let full = cwd.join(&target);
     let base_dir = full
         .parent()
@@ -397,10 +326,7 @@ fn baseline_command(args: &BaselineArgs) -> ExitCode {
     } else {
         Baseline::from_report(&report, &base_dir, &cwd)
     };
-    if let Err(e) = std::fs::write(&target, new.render()) {
-        eprintln!("error: cannot write {}: {e}", target.display());
-        return ExitCode::from(EXIT_ERROR);
-    }
+    std::fs::write(&target, new.render()).map_err(|e| CliError::write(&target, e))?;
     let removed = old
         .entries
         .iter()
@@ -411,12 +337,13 @@ fn baseline_command(args: &BaselineArgs) -> ExitCode {
         .iter()
         .filter(|e| !old.entries.contains(e))
         .count();
-    eprintln!(
+    let _ = writeln!(
+        std::io::stderr().lock(),
         "wrote {}: {} entries ({added} added, {removed} removed)",
         shown(&target, &cwd),
         new.entries.len()
     );
-    ExitCode::from(EXIT_CLEAN)
+    Ok(EXIT_CLEAN)
 }
 
 fn completions(shell: clap_complete::Shell) -> String {
@@ -426,30 +353,26 @@ fn completions(shell: clap_complete::Shell) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn man(out_dir: Option<&Path>) -> ExitCode {
+fn man(out_dir: Option<&Path>) -> Result<u8, CliError> {
     let command = <Cli as clap::CommandFactory>::command();
     match out_dir {
-        Some(dir) => match std::fs::create_dir_all(dir)
-            .and_then(|()| clap_mangen::generate_to(command, dir))
-        {
-            Ok(()) => {
-                eprintln!("wrote man pages to {}", dir.display());
-                ExitCode::from(EXIT_CLEAN)
-            }
-            Err(e) => {
-                eprintln!("error: cannot write man pages to {}: {e}", dir.display());
-                ExitCode::from(EXIT_ERROR)
-            }
-        },
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .and_then(|()| clap_mangen::generate_to(command, dir))
+                .map_err(|e| CliError::write(dir, e))?;
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "wrote man pages to {}",
+                dir.display()
+            );
+            Ok(EXIT_CLEAN)
+        }
         None => {
             let mut out = Vec::new();
-            match clap_mangen::Man::new(command).render(&mut out) {
-                Ok(()) => write_stdout(&String::from_utf8_lossy(&out)),
-                Err(e) => {
-                    eprintln!("error: cannot render the man page: {e}");
-                    ExitCode::from(EXIT_ERROR)
-                }
-            }
+            clap_mangen::Man::new(command)
+                .render(&mut out)
+                .map_err(CliError::Man)?;
+            write_stdout(&String::from_utf8_lossy(&out))
         }
     }
 }
@@ -462,36 +385,13 @@ fn terminal_width() -> usize {
         .unwrap_or(100)
 }
 
-pub(crate) fn load_policy(explicit: Option<&Path>) -> Result<Policy, miette::Report> {
-    let path = match explicit {
-        Some(p) => Some(p.to_path_buf()),
-        None => std::env::current_dir()
-            .ok()
-            .and_then(|dir| Policy::discover(&dir)),
-    };
-    match path {
-        Some(path) => {
-            // Shown relative to the working directory when it is below it, as users typed it.
-            let shown = std::env::current_dir()
-                .ok()
-                .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
-                .unwrap_or(path);
-            Policy::load(&shown).map_err(miette::Report::new)
-        }
-        None => Ok(Policy::recommended()),
-    }
-}
-
 /// Writes to stdout; a closed pipe (`tollgate check | head`) ends quietly.
-fn write_stdout(text: &str) -> ExitCode {
+fn write_stdout(text: &str) -> Result<u8, CliError> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => ExitCode::from(EXIT_CLEAN),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(EXIT_CLEAN),
-        Err(e) => {
-            eprintln!("error: cannot write output: {e}");
-            ExitCode::from(EXIT_ERROR)
-        }
+        Ok(()) => Ok(EXIT_CLEAN),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(EXIT_CLEAN),
+        Err(e) => Err(CliError::Stdout(e)),
     }
 }
 
@@ -520,44 +420,38 @@ fn rules_listing(json: bool) -> String {
     out
 }
 
-fn explain(id: &str) -> ExitCode {
-    match crate::rules::meta(id) {
-        Some(meta) => write_stdout(&format!(
-            "# {}\n\nDefault level: {} · Summary: {}\n\n{}\nDocs: {}\n",
-            meta.id,
-            meta.default_level.as_str(),
-            meta.summary,
-            meta.docs,
-            meta.docs_url()
-        )),
-        None => {
-            let hint = crate::rules::suggest(id)
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
-            eprintln!("error: unknown rule `{id}`{hint}; `tollgate rules` lists every rule");
-            ExitCode::from(EXIT_ERROR)
-        }
-    }
+fn explain(id: &str) -> Result<u8, CliError> {
+    let meta = crate::rules::meta(id).ok_or_else(|| CliError::UnknownRule {
+        id: id.to_string(),
+        suggestion: crate::rules::suggest(id),
+    })?;
+    write_stdout(&format!(
+        "# {}\n\nDefault level: {} · Summary: {}\n\n{}\nDocs: {}\n",
+        meta.id,
+        meta.default_level.as_str(),
+        meta.summary,
+        meta.docs,
+        meta.docs_url()
+    ))
 }
 
-fn init(dir: &Path) -> ExitCode {
+fn init(dir: &Path) -> Result<u8, CliError> {
     let target = dir.join(POLICY_FILE_NAME);
     if target.exists() {
-        eprintln!(
-            "error: {} already exists; tollgate init never overwrites",
-            target.display()
-        );
-        return ExitCode::from(EXIT_ERROR);
+        return Err(CliError::Exists {
+            path: target.display().to_string(),
+        });
     }
     let policy = Policy::recommended();
     let (inputs, _) = crate::discover::discover(&[dir.to_path_buf()], &policy.files, 0);
     let text = starter_policy(&inputs);
-    if let Err(e) = std::fs::write(&target, text) {
-        eprintln!("error: cannot write {}: {e}", target.display());
-        return ExitCode::from(EXIT_ERROR);
-    }
-    eprintln!("wrote {} — run `tollgate check` next", target.display());
-    ExitCode::from(EXIT_CLEAN)
+    std::fs::write(&target, text).map_err(|e| CliError::write(&target, e))?;
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "wrote {} — run `tollgate check` next",
+        target.display()
+    );
+    Ok(EXIT_CLEAN)
 }
 
 /// A commented starter policy naming what was found in the repository.

@@ -1,6 +1,6 @@
 //! The only place that orchestrates: discover → read → parse → check → suppress → sorted report.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,7 +11,8 @@ use crate::discover::{self, Input};
 use crate::document::{
     Document, FileKind, ParsedFile, Project, compose, dockerfile, env, k8s, sql,
 };
-use crate::finding::{Diagnostic, FileId, Finding, Level, Related, fingerprint};
+use crate::finding::{Diagnostic, FileId, Finding, Related, fingerprint};
+use crate::outcome::Report;
 use crate::policy::{Limits, Policy};
 use crate::rules;
 use crate::source::{SourceFile, Span};
@@ -22,51 +23,6 @@ pub struct Options {
     pub paths: Vec<PathBuf>,
     /// Worker threads; 0 means one per core.
     pub threads: usize,
-}
-
-/// Everything reporters need.
-#[derive(Debug, Clone)]
-pub struct Report {
-    pub findings: Vec<Finding>,
-    pub suppressed: Vec<Suppressed>,
-    /// Every file checked, with its kind, sorted by path.
-    pub files: Vec<(String, FileKind)>,
-    pub policy_name: String,
-    pub policy_origin: String,
-    pub policy_hash: String,
-    /// Ids of the rules that were enabled somewhere, in registry order.
-    pub rules: Vec<&'static str>,
-    pub elapsed: Duration,
-    /// Secret spans by path, from every finding (reported or not): blanked before any source is shown.
-    pub redactions: HashMap<String, Vec<Span>>,
-    /// File texts by path, for reporters that show source (blank `redactions` first).
-    pub sources: HashMap<String, Arc<str>>,
-    /// The baseline applied after the run, if any (set by [`crate::baseline::Baseline::apply`]).
-    pub baseline: Option<crate::baseline::Status>,
-    /// Changed-files scope, if findings were limited to changed files (set by [`crate::changed::apply`]).
-    pub scope: Option<crate::changed::Scope>,
-    /// Panics caught while checking (also reported as `tollgate/internal-error` findings when that
-    /// rule is on); any makes the run a tool failure, exit 2.
-    pub internal_errors: usize,
-}
-
-impl Report {
-    pub fn count(&self, level: Level) -> usize {
-        self.findings.iter().filter(|f| f.level == level).count()
-    }
-
-    pub fn files_by_kind(&self) -> BTreeMap<FileKind, usize> {
-        let mut counts = BTreeMap::new();
-        for (_, kind) in &self.files {
-            *counts.entry(*kind).or_insert(0) += 1;
-        }
-        counts
-    }
-
-    /// The highest level among the findings.
-    pub fn max_level(&self) -> Option<Level> {
-        self.findings.iter().map(|f| f.level).max()
-    }
 }
 
 /// A diagnostic tagged with the rule that produced it.

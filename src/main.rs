@@ -14,9 +14,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {
-                tollgate::cli::EXIT_ERROR
+                tollgate::outcome::EXIT_ERROR
             } else {
-                tollgate::cli::EXIT_CLEAN
+                tollgate::outcome::EXIT_CLEAN
             };
             // --help/--version print to stdout; a closed pipe there is not an error.
             let _ = e.print();

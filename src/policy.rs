@@ -44,7 +44,7 @@ pub struct RawPolicy {
     pub files: Option<RawFiles>,
     /// Rule levels and options: `[rules.<kind>] <rule-name> = "level"` or `{ level, options }`.
     #[serde(default)]
-    #[schemars(schema_with = "crate::schema::rules")]
+    #[schemars(schema_with = "json_schema::rules")]
     pub rules: Option<RuleTable>,
     /// Per-path rule levels.
     pub overrides: Option<Vec<RawOverride>>,
@@ -67,7 +67,7 @@ pub struct RawFiles {
     pub max_file_size: Option<u64>,
     /// Per-kind classification globs, replacing the defaults: `sql = ["db/**/*.sql"]`.
     #[serde(default)]
-    #[schemars(schema_with = "crate::schema::file_kinds")]
+    #[schemars(schema_with = "json_schema::file_kinds")]
     pub kinds: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
     /// Honour .gitignore, .ignore and git excludes (default true).
     pub gitignore: Option<bool>,
@@ -83,7 +83,7 @@ pub struct RawOverride {
     pub files: Vec<Spanned<String>>,
     /// Rule levels for those paths, as under the top-level `[rules]`.
     #[serde(default)]
-    #[schemars(schema_with = "crate::schema::rules")]
+    #[schemars(schema_with = "json_schema::rules")]
     pub rules: Option<RuleTable>,
 }
 
@@ -798,6 +798,102 @@ impl PolicyError {
             &path.display().to_string(),
             format!("cannot read policy file {}: {e}", path.display()),
         )
+    }
+}
+
+/// Schemas of the parts of [`RawPolicy`] that come from the registry rather than from a type:
+/// rule tables and kind globs.
+mod json_schema {
+    use schemars::{Schema, SchemaGenerator, json_schema};
+    use serde_json::{Map, Value, json};
+
+    use crate::document::FileKind;
+    use crate::rules::REGISTRY;
+
+    const LEVELS: [&str; 6] = ["error", "warning", "warn", "note", "info", "off"];
+
+    /// `[rules.<kind>]` tables: known kinds, known rule names, a level or `{ level, options }`.
+    pub fn rules(_: &mut SchemaGenerator) -> Schema {
+        let mut kinds: Vec<&str> = REGISTRY.iter().map(|e| e.meta.kind()).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let level = json!({
+            "type": "string",
+            "enum": LEVELS,
+            "description": "Level of the rule's findings; `off` disables it.",
+        });
+        let mut kind_props = Map::new();
+        for kind in kinds {
+            let mut rule_props = Map::new();
+            for entry in REGISTRY.iter().filter(|e| e.meta.kind() == kind) {
+                let meta = entry.meta;
+                let mut option_props = Map::new();
+                for (name, description) in crate::docs::options(meta) {
+                    option_props.insert(name, json!({ "description": description }));
+                }
+                let description = format!(
+                    "{} (default `{}`). {}",
+                    meta.summary,
+                    meta.default_level.as_str(),
+                    meta.docs_url()
+                );
+                rule_props.insert(
+                    meta.name().to_string(),
+                    json!({
+                        "description": description,
+                        "anyOf": [
+                            level,
+                            {
+                                "type": "object",
+                                "additionalProperties": false,
+                                "properties": {
+                                    "level": level,
+                                    "options": {
+                                        "type": "object",
+                                        "description": "Rule options (kebab-case), as listed in the rule's docs.",
+                                        "properties": Value::Object(option_props),
+                                    },
+                                },
+                            },
+                        ],
+                    }),
+                );
+            }
+            kind_props.insert(
+                kind.to_string(),
+                json!({
+                    "type": "object",
+                    "description": format!("Rules of kind `{kind}`."),
+                    "additionalProperties": false,
+                    "properties": Value::Object(rule_props),
+                }),
+            );
+        }
+        json_schema!({
+            "type": "object",
+            "additionalProperties": false,
+            "properties": Value::Object(kind_props),
+        })
+    }
+
+    /// `[files.kinds]`: per-kind classification globs.
+    pub fn file_kinds(_: &mut SchemaGenerator) -> Schema {
+        let mut props = Map::new();
+        for kind in FileKind::ALL {
+            props.insert(
+                kind.as_str().to_string(),
+                json!({
+                    "type": "array",
+                    "items": { "type": "string" },
+                    "description": format!("Globs classifying `{}` files (default: {}).", kind.as_str(), kind.default_globs().join(", ")),
+                }),
+            );
+        }
+        json_schema!({
+            "type": "object",
+            "additionalProperties": false,
+            "properties": Value::Object(props),
+        })
     }
 }
 

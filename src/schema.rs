@@ -2,12 +2,10 @@
 //! registry, so editors (Taplo / Even Better TOML) complete kinds, rule names, levels and documented
 //! options. Shipped as `tollgate.schema.json`; `tests/rule_docs.rs` keeps it current.
 
-use schemars::{Schema, SchemaGenerator, json_schema};
-use serde_json::{Map, Value, json};
+use schemars::SchemaGenerator;
+use serde_json::Value;
 
-use crate::document::FileKind;
 use crate::policy::RawPolicy;
-use crate::rules::REGISTRY;
 
 /// Where editors fetch the schema; the first line of `tollgate init`'s output points here.
 pub const URL: &str =
@@ -67,95 +65,10 @@ fn strip_null(value: &mut Value) {
     }
 }
 
-const LEVELS: [&str; 6] = ["error", "warning", "warn", "note", "info", "off"];
-
-/// `[rules.<kind>]` tables: known kinds, known rule names, a level or `{ level, options }`.
-pub fn rules(_: &mut SchemaGenerator) -> Schema {
-    let mut kinds: Vec<&str> = REGISTRY.iter().map(|e| e.meta.kind()).collect();
-    kinds.sort_unstable();
-    kinds.dedup();
-    let level = json!({
-        "type": "string",
-        "enum": LEVELS,
-        "description": "Level of the rule's findings; `off` disables it.",
-    });
-    let mut kind_props = Map::new();
-    for kind in kinds {
-        let mut rule_props = Map::new();
-        for entry in REGISTRY.iter().filter(|e| e.meta.kind() == kind) {
-            let meta = entry.meta;
-            let mut option_props = Map::new();
-            for (name, description) in crate::docs::options(meta) {
-                option_props.insert(name, json!({ "description": description }));
-            }
-            let description = format!(
-                "{} (default `{}`). {}",
-                meta.summary,
-                meta.default_level.as_str(),
-                meta.docs_url()
-            );
-            rule_props.insert(
-                meta.name().to_string(),
-                json!({
-                    "description": description,
-                    "anyOf": [
-                        level,
-                        {
-                            "type": "object",
-                            "additionalProperties": false,
-                            "properties": {
-                                "level": level,
-                                "options": {
-                                    "type": "object",
-                                    "description": "Rule options (kebab-case), as listed in the rule's docs.",
-                                    "properties": Value::Object(option_props),
-                                },
-                            },
-                        },
-                    ],
-                }),
-            );
-        }
-        kind_props.insert(
-            kind.to_string(),
-            json!({
-                "type": "object",
-                "description": format!("Rules of kind `{kind}`."),
-                "additionalProperties": false,
-                "properties": Value::Object(rule_props),
-            }),
-        );
-    }
-    json_schema!({
-        "type": "object",
-        "additionalProperties": false,
-        "properties": Value::Object(kind_props),
-    })
-}
-
-/// `[files.kinds]`: per-kind classification globs.
-pub fn file_kinds(_: &mut SchemaGenerator) -> Schema {
-    let mut props = Map::new();
-    for kind in FileKind::ALL {
-        props.insert(
-            kind.as_str().to_string(),
-            json!({
-                "type": "array",
-                "items": { "type": "string" },
-                "description": format!("Globs classifying `{}` files (default: {}).", kind.as_str(), kind.default_globs().join(", ")),
-            }),
-        );
-    }
-    json_schema!({
-        "type": "object",
-        "additionalProperties": false,
-        "properties": Value::Object(props),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::REGISTRY;
 
     #[test]
     fn schema_describes_every_key_and_rule() {

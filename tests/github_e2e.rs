@@ -684,3 +684,83 @@ fn assert_valid_sarif(text: &str) {
         rule["help"]["text"].is_string() && rule["properties"]["security-severity"].is_string()
     );
 }
+
+/// PR mode reports exactly what `check` reports (a committed baseline included), then filters by
+/// the diff: accepted findings stay quiet even in files the pull request touches.
+#[test]
+fn the_committed_baseline_is_honoured_as_check_honours_it() {
+    let (ws, _) = setup();
+    let tollgate = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tollgate"))
+            .current_dir(ws.root())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let written = tollgate(&["baseline"]);
+    assert!(written.status.success(), "{written:?}");
+    let audit = "supabase/migrations/20250401000000_audit.sql";
+    ws.write(audit, "create table audit (id int);\n");
+    let fake = FakeGitHub::start(
+        "acme",
+        "shop",
+        7,
+        HEAD,
+        vec![
+            added(MIGRATION, &orders_sql()),
+            added(audit, "create table audit (id int);\n"),
+        ],
+    );
+
+    let check = tollgate(&["check", "--format", "json"]);
+    let check: Value = serde_json::from_slice(&check.stdout).unwrap();
+    let checked: Vec<(String, String)> = check["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().into(),
+                f["path"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        checked,
+        [("sql/require-rls".to_string(), audit.to_string())]
+    );
+
+    let run = ws.run(&fake, &["--filter-mode", "nofilter", "--check-run"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(output(&run, "findings"), "1");
+    assert_eq!(
+        run.stdout
+            .lines()
+            .filter(|l| l.starts_with("::error "))
+            .map(|l| l.split(',').next().unwrap_or_default())
+            .collect::<Vec<_>>(),
+        [format!("::error file={audit}")],
+        "{}",
+        run.stdout
+    );
+    let summary = &fake.issue_bodies()[0];
+    assert!(
+        summary.contains("Baseline: `.tollgate-baseline.json`"),
+        "{summary}"
+    );
+    assert_protocol(&fake);
+
+    // --no-baseline reports every finding again.
+    let fake = FakeGitHub::start("acme", "shop", 7, HEAD, vec![added(audit, "x\n")]);
+    let run = ws.run(
+        &fake,
+        &[
+            "--filter-mode",
+            "nofilter",
+            "--no-baseline",
+            "--comment",
+            "off",
+        ],
+    );
+    assert_eq!(output(&run, "findings"), "4", "{}", run.stderr);
+}

@@ -11,9 +11,9 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::cli::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, FailOn};
-use crate::engine::{self, Options};
 use crate::finding::{Finding, Level};
+use crate::outcome::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, FailOn};
+use crate::pipeline::{self, BaselineChoice, ScanOptions};
 use crate::report;
 
 use super::actions::{ActionsEnv, append_step_summary, pr_context, write_outputs};
@@ -55,6 +55,13 @@ pub struct GithubArgs {
     /// Also write SARIF for code scanning to FILE (every finding, not only the filtered ones).
     #[arg(long, value_name = "FILE")]
     pub sarif_file: Option<PathBuf>,
+    /// Baseline file of accepted findings (default: as `check` finds it); the pull request sees
+    /// exactly what `check` reports, then filters by its diff.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Ignore any baseline file: report every finding.
+    #[arg(long)]
+    pub no_baseline: bool,
     /// Worker threads (0: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
@@ -73,26 +80,34 @@ fn log(line: &str) {
 }
 
 pub fn run(args: &GithubArgs) -> ExitCode {
-    let policy = match crate::cli::load_policy(args.policy.as_deref()) {
-        Ok(policy) => policy,
-        Err(report) => {
-            eprintln!("{report:?}");
-            return ExitCode::from(EXIT_ERROR);
-        }
+    let fail = |error: miette::Report| {
+        log(&format!("{error:?}"));
+        ExitCode::from(EXIT_ERROR)
     };
-    for path in &args.paths {
-        if std::fs::symlink_metadata(path).is_err() {
-            eprintln!("error: path not found: {}", path.display());
-            return ExitCode::from(EXIT_ERROR);
-        }
-    }
-    let mut report = engine::run(
+    let policy = match pipeline::load_policy(args.policy.as_deref()) {
+        Ok(policy) => policy,
+        Err(error) => return fail(error.into()),
+    };
+    let baseline = if args.no_baseline {
+        BaselineChoice::Ignore
+    } else if let Some(path) = &args.baseline {
+        BaselineChoice::File(path.clone())
+    } else {
+        BaselineChoice::Discover
+    };
+    let scanned = pipeline::scan(
         &policy,
-        &Options {
+        &ScanOptions {
             paths: args.paths.clone(),
             threads: args.threads,
+            baseline,
+            since: None,
         },
     );
+    let mut report = match scanned {
+        Ok(report) => report,
+        Err(error) => return fail(error.into()),
+    };
     let env = ActionsEnv::from_env();
 
     // A caught crash (`tollgate/internal-error`) means some file was not checked.
@@ -111,12 +126,7 @@ pub fn run(args: &GithubArgs) -> ExitCode {
         comment: args.comment,
         check_run: args.check_run,
         check_name: args.check_name.clone(),
-        fail_level: match args.fail_on {
-            FailOn::Error => Some(Level::Error),
-            FailOn::Warning => Some(Level::Warning),
-            FailOn::Note => Some(Level::Note),
-            FailOn::Never => None,
-        },
+        fail_level: args.fail_on.level(),
         max_inline: 50,
     };
     let docs = |id: &str| crate::rules::meta(id).map(|m| m.docs_url());

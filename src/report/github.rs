@@ -1,7 +1,7 @@
 //! GitHub Actions workflow commands: `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`.
 
-use crate::engine::Report;
 use crate::finding::Level;
+use crate::outcome::Report;
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();

@@ -6,8 +6,8 @@ use miette::{
 };
 
 use super::{RenderOptions, redacted_source};
-use crate::engine::Report;
 use crate::finding::{Finding, Level};
+use crate::outcome::Report;
 use crate::rules;
 
 pub fn render(report: &Report, options: RenderOptions) -> String {

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::engine::Report;
+use crate::outcome::Report;
 use crate::rules;
 
 pub const SCHEMA_VERSION: u32 = 1;

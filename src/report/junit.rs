@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::engine::Report;
 use crate::finding::Finding;
+use crate::outcome::Report;
 
 pub fn render(report: &Report) -> String {
     let mut by_case: BTreeMap<(&str, &str), Vec<&Finding>> = BTreeMap::new();

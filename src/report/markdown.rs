@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use super::{AREAS, area_of};
-use crate::engine::Report;
 use crate::finding::{Finding, Level};
+use crate::outcome::Report;
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();

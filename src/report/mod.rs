@@ -1,7 +1,7 @@
 //! Reporters: pure renderers from one [`Report`] to text. Only the CLI writes their output.
 
-use crate::engine::Report;
 use crate::finding::Finding;
+use crate::outcome::Report;
 
 pub mod github;
 pub mod human;

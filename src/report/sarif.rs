@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
-use crate::engine::Report;
 use crate::finding::{Level, RuleLevel};
+use crate::outcome::Report;
 use crate::rules::{self, RuleMeta};
 
 pub fn render(report: &Report) -> String {
