@@ -813,7 +813,7 @@ mod json_schema {
     const LEVELS: [&str; 6] = ["error", "warning", "warn", "note", "info", "off"];
 
     /// `[rules.<kind>]` tables: known kinds, known rule names, a level or `{ level, options }`.
-    pub fn rules(_: &mut SchemaGenerator) -> Schema {
+    pub fn rules(generator: &mut SchemaGenerator) -> Schema {
         let mut kinds: Vec<&str> = REGISTRY.iter().map(|e| e.meta.kind()).collect();
         kinds.sort_unstable();
         kinds.dedup();
@@ -827,10 +827,7 @@ mod json_schema {
             let mut rule_props = Map::new();
             for entry in REGISTRY.iter().filter(|e| e.meta.kind() == kind) {
                 let meta = entry.meta;
-                let mut option_props = Map::new();
-                for (name, description) in crate::docs::options(meta) {
-                    option_props.insert(name, json!({ "description": description }));
-                }
+                let options = options_schema(entry, generator);
                 let description = format!(
                     "{} (default `{}`). {}",
                     meta.summary,
@@ -848,11 +845,7 @@ mod json_schema {
                                 "additionalProperties": false,
                                 "properties": {
                                     "level": level,
-                                    "options": {
-                                        "type": "object",
-                                        "description": "Rule options (kebab-case), as listed in the rule's docs.",
-                                        "properties": Value::Object(option_props),
-                                    },
+                                    "options": options,
                                 },
                             },
                         ],
@@ -874,6 +867,25 @@ mod json_schema {
             "additionalProperties": false,
             "properties": Value::Object(kind_props),
         })
+    }
+
+    /// A rule's `options` table, from the rule struct's own schema (field types and `///` docs);
+    /// the struct's doc comment is the rule's whole documentation, too long for a tooltip.
+    fn options_schema(entry: &crate::rules::RuleEntry, generator: &mut SchemaGenerator) -> Value {
+        let mut schema = (entry.options_schema)(generator).to_value();
+        if let Some(obj) = schema.as_object_mut() {
+            obj.remove("title");
+            obj.insert(
+                "description".into(),
+                format!(
+                    "Options of `{}` (kebab-case); `tollgate explain {}` documents them.",
+                    entry.meta.id, entry.meta.id
+                )
+                .into(),
+            );
+            obj.entry("properties").or_insert_with(|| json!({}));
+        }
+        schema
     }
 
     /// `[files.kinds]`: per-kind classification globs.

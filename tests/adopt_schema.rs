@@ -66,6 +66,10 @@ fn schema_rejects_what_the_loader_rejects() {
         "[rules.sql]\nrequire-rls = { level = \"error\", opts = {} }\n",
         "[rules.cobol]\nx = \"error\"\n",
         "[[overrides]]\n[overrides.rules.sql]\nrequire-rls = \"off\"\n",
+        // Option shapes come from the rule types: unknown options and wrong types are caught.
+        "[rules.sql]\nrequire-rls = { options = { schema = [\"api\"] } }\n",
+        "[rules.sql]\nrequire-rls = { options = { exempt-tables = \"public.x\" } }\n",
+        "[rules.k8s]\nrequire-probes = { options = { require = [\"lively\"] } }\n",
     ] {
         assert!(!errors(bad).is_empty(), "schema accepts {bad:?}");
         assert!(

@@ -131,6 +131,14 @@ fn policy_errors_render_inside_the_toml() {
             "unknown_file_kind",
             "[files.kinds]\nsqll = [\"**/*.sql\"]\n",
         ),
+        (
+            "bad_option_glob",
+            "[rules.sql]\nrequire-rls = { options = { exempt-tables = [\"public.[oops\"] } }\n",
+        ),
+        (
+            "bad_option_regex",
+            "[rules.env]\nsecret-ref-format = { level = \"error\", options = { pattern = \"^(tenant\" } }\n",
+        ),
     ];
     for (name, policy) in cases {
         insta::assert_snapshot!(format!("policy_error_{name}"), policy_error(policy));

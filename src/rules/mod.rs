@@ -62,6 +62,41 @@ pub trait Rule: Send + Sync + std::fmt::Debug {
 
     /// Checks cross-file state (an ordered migration set, say); runs once per scan.
     fn check_project(&self, _project: &Project, _sink: &mut Sink) {}
+
+    /// Compiles what the options describe (globs, regexes) once, when the policy is loaded; an
+    /// invalid option is a policy error pointing into the TOML, never a per-file surprise.
+    fn prepare(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Compiles one option's globs; the error names the option and the bad glob.
+pub fn compile_globs(option: &str, patterns: &[String]) -> Result<globset::GlobSet, String> {
+    let mut builder = globset::GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = globset::Glob::new(pattern)
+            .map_err(|e| format!("`{option}`: invalid glob `{pattern}`: {}", e.kind()))?;
+        builder.add(glob);
+    }
+    builder
+        .build()
+        .map_err(|e| format!("`{option}`: cannot compile the globs: {e}"))
+}
+
+/// Compiles one option's regex; the error names the option and what is wrong with it.
+pub fn compile_regex(option: &str, pattern: &str) -> Result<regex::Regex, String> {
+    regex::Regex::new(pattern).map_err(|e| match e {
+        regex::Error::Syntax(detail) => format!(
+            "`{option}`: invalid regex: {}",
+            detail
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim()
+                .trim_start_matches("error: ")
+        ),
+        other => format!("`{option}`: invalid regex: {other}"),
+    })
 }
 
 /// Declares a rule struct and its metadata. The doc comment is the rule's documentation: its first
@@ -80,7 +115,7 @@ macro_rules! declare_rule {
         summary: $summary:literal $(,)?
     ) => {
         $(#[doc = $doc])+
-        #[derive(Debug, Default, Clone, serde::Deserialize)]
+        #[derive(Debug, Default, Clone, serde::Deserialize, schemars::JsonSchema)]
         #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
         $vis struct $name {}
         $crate::declare_rule!(@meta $name, $id, $level, $summary, $($doc)+);
@@ -93,7 +128,7 @@ macro_rules! declare_rule {
         summary: $summary:literal $(,)?
     ) => {
         $(#[doc = $doc])+
-        #[derive(Debug, Clone, serde::Deserialize)]
+        #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
         #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
         $vis struct $name { $($body)+ }
         $crate::declare_rule!(@meta $name, $id, $level, $summary, $($doc)+);
@@ -113,22 +148,26 @@ macro_rules! declare_rule {
 /// Builds a rule from its options table (`None`: defaults); `Err` is serde's message.
 pub type BuildFn = fn(Option<toml::Value>) -> Result<Box<dyn Rule>, String>;
 
-/// One registry entry: the metadata and a constructor that deserializes the rule's options.
+/// The JSON Schema of a rule's options table, generated from the rule struct (schemars).
+pub type OptionsSchemaFn = fn(&mut schemars::SchemaGenerator) -> schemars::Schema;
+
+/// One registry entry: the metadata, a constructor that deserializes and prepares the rule's
+/// options, and their schema.
 pub struct RuleEntry {
     pub meta: &'static RuleMeta,
     pub build: BuildFn,
+    pub options_schema: OptionsSchemaFn,
 }
 
 fn build<R: Rule + DeserializeOwned + Default + 'static>(
     options: Option<toml::Value>,
 ) -> Result<Box<dyn Rule>, String> {
-    match options {
-        None => Ok(Box::new(R::default())),
-        Some(value) => value
-            .try_into::<R>()
-            .map(|rule| Box::new(rule) as Box<dyn Rule>)
-            .map_err(|e| e.message().to_string()),
-    }
+    let mut rule = match options {
+        None => R::default(),
+        Some(value) => value.try_into::<R>().map_err(|e| e.message().to_string())?,
+    };
+    rule.prepare()?;
+    Ok(Box::new(rule))
 }
 
 macro_rules! rule {
@@ -136,6 +175,7 @@ macro_rules! rule {
         RuleEntry {
             meta: &<$ty as Declared>::META,
             build: build::<$ty>,
+            options_schema: <$ty as schemars::JsonSchema>::json_schema,
         }
     };
 }
@@ -269,6 +309,55 @@ mod tests {
                 meta.id
             );
         }
+    }
+
+    /// The options a rule documents are exactly the ones its type accepts (the JSON Schema of
+    /// `tollgate.toml` comes from the type, `tollgate explain` from the docs).
+    #[test]
+    fn documented_options_match_the_option_types() {
+        let mut generator = schemars::SchemaGenerator::default();
+        for entry in REGISTRY {
+            let schema = (entry.options_schema)(&mut generator).to_value();
+            let mut typed: Vec<String> = schema["properties"]
+                .as_object()
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default();
+            typed.sort();
+            let mut documented: Vec<String> = crate::docs::options(entry.meta)
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect();
+            documented.sort();
+            assert_eq!(
+                typed, documented,
+                "{}: options in the type vs the docs",
+                entry.meta.id
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_globs_and_regexes_fail_at_build_naming_the_option() {
+        let build = |id: &str, options: &str| {
+            let entry = lookup(id).unwrap();
+            (entry.build)(Some(toml::from_str(options).unwrap())).map(|_| ())
+        };
+        let err = build("sql/require-rls", "exempt-tables = [\"public.[oops\"]").unwrap_err();
+        assert!(
+            err.contains("`exempt-tables`: invalid glob `public.[oops`"),
+            "{err}"
+        );
+        let err = build("env/secret-ref-format", "pattern = \"^(tenant\"").unwrap_err();
+        assert!(err.starts_with("`pattern`: invalid regex"), "{err}");
+        let err = build("docker/no-copy-env-file", "allowed = [\"a{b\"]").unwrap_err();
+        assert!(err.contains("`allowed`: invalid glob"), "{err}");
+        let err = build(
+            "docker/require-non-root-user",
+            "extra-non-root-images = [\"[\"]",
+        )
+        .unwrap_err();
+        assert!(err.contains("invalid glob `[`"), "{err}");
+        assert!(build("env/secret-ref-format", "pattern = \"^t\\\\.x$\"").is_ok());
     }
 
     #[test]

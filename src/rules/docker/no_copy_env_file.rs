@@ -5,8 +5,7 @@ use crate::document::Project;
 use crate::document::dockerfile::{Body, Keyword};
 use crate::finding::{Diagnostic, FileId};
 use crate::rules::docker::dockerfile;
-use crate::rules::docker::require_non_root_user::image_matcher;
-use crate::rules::{Rule, RuleMeta, Sink};
+use crate::rules::{Rule, RuleMeta, Sink, compile_globs};
 
 declare_rule! {
     /// `COPY`/`ADD` must not put env files, private keys or credential files into the image.
@@ -49,6 +48,9 @@ declare_rule! {
         patterns: Vec<String>,
         /// Globs over file names that match `patterns` but are safe.
         allowed: Vec<String>,
+        /// `patterns` and `allowed`, compiled by `prepare`.
+        #[serde(skip)]
+        compiled: (GlobSet, GlobSet),
     }
     id: "docker/no-copy-env-file",
     level: Error,
@@ -92,6 +94,7 @@ impl Default for NoCopyEnvFile {
         Self {
             patterns: DEFAULT_PATTERNS.iter().map(|s| s.to_string()).collect(),
             allowed: DEFAULT_ALLOWED.iter().map(|s| s.to_string()).collect(),
+            compiled: (GlobSet::empty(), GlobSet::empty()),
         }
     }
 }
@@ -101,12 +104,19 @@ impl Rule for NoCopyEnvFile {
         &<Self as crate::rules::Declared>::META
     }
 
+    fn prepare(&mut self) -> Result<(), String> {
+        self.compiled = (
+            compile_globs("patterns", &self.patterns)?,
+            compile_globs("allowed", &self.allowed)?,
+        );
+        Ok(())
+    }
+
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
         let Some((df, _)) = dockerfile(project, file) else {
             return;
         };
-        let patterns: GlobSet = image_matcher(&self.patterns);
-        let allowed: GlobSet = image_matcher(&self.allowed);
+        let (patterns, allowed) = &self.compiled;
         for instr in &df.instructions {
             let (Keyword::Copy | Keyword::Add, Body::Copy { sources, .. }) =
                 (instr.keyword, &instr.body)

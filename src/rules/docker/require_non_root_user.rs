@@ -1,4 +1,4 @@
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 
 use crate::declare_rule;
 use crate::document::Project;
@@ -9,7 +9,7 @@ use crate::document::dockerfile::words::{Lookup, expand};
 use crate::document::dockerfile::{Dockerfile, ImageRef, Principal, UserOrigin};
 use crate::finding::{Diagnostic, FileId};
 use crate::rules::docker::{dockerfile, final_from};
-use crate::rules::{Rule, RuleMeta, Sink};
+use crate::rules::{Rule, RuleMeta, Sink, compile_globs};
 
 declare_rule! {
     /// The final stage of a Dockerfile must not run as root.
@@ -60,6 +60,9 @@ declare_rule! {
         non_root_images: Vec<String>,
         /// More globs, added to `non-root-images`.
         extra_non_root_images: Vec<String>,
+        /// Both lists, compiled by `prepare`.
+        #[serde(skip)]
+        non_root: GlobSet,
     }
     id: "docker/require-non-root-user",
     level: Error,
@@ -74,28 +77,8 @@ impl Default for RequireNonRootUser {
                 .map(|s| s.to_string())
                 .collect(),
             extra_non_root_images: Vec::new(),
+            non_root: GlobSet::empty(),
         }
-    }
-}
-
-/// Compiles image patterns; an invalid glob matches nothing rather than failing the scan.
-pub(crate) fn image_matcher<'a>(patterns: impl IntoIterator<Item = &'a String>) -> GlobSet {
-    let mut builder = GlobSetBuilder::new();
-    for p in patterns {
-        if let Ok(glob) = Glob::new(p) {
-            builder.add(glob);
-        }
-    }
-    builder.build().unwrap_or_else(|_| GlobSet::empty())
-}
-
-impl RequireNonRootUser {
-    pub(crate) fn matcher(&self) -> GlobSet {
-        image_matcher(
-            self.non_root_images
-                .iter()
-                .chain(&self.extra_non_root_images),
-        )
     }
 }
 
@@ -114,6 +97,22 @@ impl Rule for RequireNonRootUser {
         &<Self as crate::rules::Declared>::META
     }
 
+    fn prepare(&mut self) -> Result<(), String> {
+        let all: Vec<String> = self
+            .non_root_images
+            .iter()
+            .chain(&self.extra_non_root_images)
+            .cloned()
+            .collect();
+        let option = if self.extra_non_root_images.is_empty() {
+            "non-root-images"
+        } else {
+            "non-root-images`/`extra-non-root-images"
+        };
+        self.non_root = compile_globs(option, &all)?;
+        Ok(())
+    }
+
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
         if let Some(compose) = project.files.get(file).and_then(|f| f.compose()) {
             check_compose(file, compose, sink);
@@ -123,8 +122,7 @@ impl Rule for RequireNonRootUser {
             return;
         };
         let Some(last) = df.final_stage() else { return };
-        let matcher = self.matcher();
-        let non_root = |image: &ImageRef| matcher.is_match(image.name_and_tag());
+        let non_root = |image: &ImageRef| self.non_root.is_match(image.name_and_tag());
         let Some(user) = df.effective_user(last.index, &non_root) else {
             return;
         };
@@ -292,10 +290,11 @@ mod tests {
 
     #[test]
     fn allow_list_is_configurable() {
-        let rule: super::RequireNonRootUser =
+        let mut rule: super::RequireNonRootUser =
             toml::from_str("extra-non-root-images = [\"registry.example.com/base/*\"]")
                 .unwrap_or_default();
-        let m = rule.matcher();
+        crate::rules::Rule::prepare(&mut rule).unwrap();
+        let m = &rule.non_root;
         assert!(m.is_match("registry.example.com/base/python:3.12"));
         assert!(m.is_match("gcr.io/distroless/static:nonroot"));
         assert!(!m.is_match("gcr.io/distroless/static:latest"));

@@ -4,7 +4,7 @@ use crate::declare_rule;
 use crate::document::Project;
 use crate::finding::{Diagnostic, FileId};
 use crate::rules::env::env_file;
-use crate::rules::{Rule, RuleMeta, Sink};
+use crate::rules::{Rule, RuleMeta, Sink, compile_regex};
 
 declare_rule! {
     /// Values that reference a secret manager must follow the policy's reference format.
@@ -37,6 +37,9 @@ declare_rule! {
         keys: String,
         /// Regex every reference must match.
         pattern: String,
+        /// `keys` and `pattern`, compiled by `prepare`.
+        #[serde(skip)]
+        compiled: Option<(Regex, Regex)>,
     }
     id: "env/secret-ref-format",
     level: Off,
@@ -48,6 +51,7 @@ impl Default for SecretRefFormat {
         Self {
             keys: "_(SECRET_)?REF$".into(),
             pattern: r"^tenant\.[a-z0-9-]+\.[a-z0-9-]+\.[a-z0-9_]+$".into(),
+            compiled: None,
         }
     }
 }
@@ -57,23 +61,20 @@ impl Rule for SecretRefFormat {
         &<Self as crate::rules::Declared>::META
     }
 
+    fn prepare(&mut self) -> Result<(), String> {
+        self.compiled = Some((
+            compile_regex("keys", &self.keys)?,
+            compile_regex("pattern", &self.pattern)?,
+        ));
+        Ok(())
+    }
+
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
         let Some((env, _, _)) = env_file(project, file) else {
             return;
         };
-        // Options are validated here rather than at load: an invalid regex is reported once per file.
-        let (keys, pattern) = match (Regex::new(&self.keys), Regex::new(&self.pattern)) {
-            (Ok(k), Ok(p)) => (k, p),
-            _ => {
-                if let Some(first) = env.entries.first() {
-                    sink.push(Diagnostic::new(
-                        file,
-                        first.key_span,
-                        "env/secret-ref-format has an invalid `keys` or `pattern` regex",
-                    ));
-                }
-                return;
-            }
+        let Some((keys, pattern)) = &self.compiled else {
+            return;
         };
         for entry in &env.entries {
             let value = entry.value.trim();

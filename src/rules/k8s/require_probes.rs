@@ -59,7 +59,7 @@ crate::declare_rule! {
 }
 
 /// A probe kind a policy can require.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Probe {
     Liveness,

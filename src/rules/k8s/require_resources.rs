@@ -61,7 +61,7 @@ crate::declare_rule! {
 }
 
 /// One resource setting a policy can require.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 pub enum Resource {
     #[serde(rename = "requests.cpu")]
     RequestsCpu,

@@ -40,6 +40,9 @@ declare_rule! {
         public_roles: Vec<String>,
         /// Globs over `schema.table` naming tables that may be granted without RLS.
         exempt_tables: Vec<String>,
+        /// `exempt-tables`, compiled by `prepare`.
+        #[serde(skip)]
+        exempt: globset::GlobSet,
     }
     id: "sql/grant-without-rls",
     level: Error,
@@ -51,6 +54,7 @@ impl Default for GrantWithoutRls {
         Self {
             public_roles: super::default_public_roles(),
             exempt_tables: Vec::new(),
+            exempt: globset::GlobSet::empty(),
         }
     }
 }
@@ -60,8 +64,13 @@ impl Rule for GrantWithoutRls {
         &<Self as crate::rules::Declared>::META
     }
 
+    fn prepare(&mut self) -> Result<(), String> {
+        self.exempt = crate::rules::compile_globs("exempt-tables", &self.exempt_tables)?;
+        Ok(())
+    }
+
     fn check_project(&self, project: &Project, sink: &mut Sink) {
-        let exempt = super::globset(&self.exempt_tables);
+        let exempt = &self.exempt;
         for set in &project.migration_sets {
             for ((schema, name), table) in &set.state.tables {
                 if table.rls_enabled.is_some()

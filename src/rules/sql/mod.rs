@@ -1,7 +1,5 @@
 //! Rules over migration SQL and the replayed schema state.
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
-
 pub mod anon_write_policy;
 pub mod api_relation_without_rls;
 pub mod auth_function_per_row;
@@ -24,17 +22,6 @@ pub mod security_definer_search_path;
 pub mod security_definer_view;
 pub mod sensitive_columns_exposed;
 pub mod unparsed_statement;
-
-/// Compiles `schema.table` globs; a bad glob (options are validated at load) matches nothing.
-pub(crate) fn globset(patterns: &[String]) -> GlobSet {
-    let mut builder = GlobSetBuilder::new();
-    for pattern in patterns {
-        if let Ok(glob) = Glob::new(pattern) {
-            builder.add(glob);
-        }
-    }
-    builder.build().unwrap_or_else(|_| GlobSet::empty())
-}
 
 /// Roles that anyone holding the public API key acts as, by default.
 pub(crate) fn default_public_roles() -> Vec<String> {

@@ -37,21 +37,21 @@ declare_rule! {
         schemas: Option<Vec<String>>,
         /// Globs over `schema.table` naming tables that may go without RLS.
         exempt_tables: Vec<String>,
+        /// `exempt-tables`, compiled by `prepare`.
+        #[serde(skip)]
+        exempt: globset::GlobSet,
     }
     id: "sql/require-rls",
     level: Error,
     summary: "Tables in exposed schemas must enable row level security",
 }
 
-#[expect(
-    clippy::derivable_impls,
-    reason = "declare_rule! derives Default only for rules without options"
-)]
 impl Default for RequireRls {
     fn default() -> Self {
         Self {
             schemas: None,
             exempt_tables: Vec::new(),
+            exempt: globset::GlobSet::empty(),
         }
     }
 }
@@ -61,8 +61,13 @@ impl Rule for RequireRls {
         &<Self as crate::rules::Declared>::META
     }
 
+    fn prepare(&mut self) -> Result<(), String> {
+        self.exempt = crate::rules::compile_globs("exempt-tables", &self.exempt_tables)?;
+        Ok(())
+    }
+
     fn check_project(&self, project: &Project, sink: &mut Sink) {
-        let exempt = super::globset(&self.exempt_tables);
+        let exempt = &self.exempt;
         for set in &project.migration_sets {
             let schemas = set.exposed(&self.schemas);
             for ((schema, name), table) in &set.state.tables {

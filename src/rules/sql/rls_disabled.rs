@@ -39,20 +39,20 @@ declare_rule! {
     pub struct RlsDisabled {
         /// Globs over `schema.table` naming tables that may turn RLS off.
         exempt_tables: Vec<String>,
+        /// `exempt-tables`, compiled by `prepare`.
+        #[serde(skip)]
+        exempt: globset::GlobSet,
     }
     id: "sql/rls-disabled",
     level: Error,
     summary: "A migration disables row level security that an earlier migration enabled",
 }
 
-#[expect(
-    clippy::derivable_impls,
-    reason = "declare_rule! derives Default only for rules without options"
-)]
 impl Default for RlsDisabled {
     fn default() -> Self {
         Self {
             exempt_tables: Vec::new(),
+            exempt: globset::GlobSet::empty(),
         }
     }
 }
@@ -62,8 +62,13 @@ impl Rule for RlsDisabled {
         &<Self as crate::rules::Declared>::META
     }
 
+    fn prepare(&mut self) -> Result<(), String> {
+        self.exempt = crate::rules::compile_globs("exempt-tables", &self.exempt_tables)?;
+        Ok(())
+    }
+
     fn check_project(&self, project: &Project, sink: &mut Sink) {
-        let exempt = super::globset(&self.exempt_tables);
+        let exempt = &self.exempt;
         for set in &project.migration_sets {
             for event in &set.state.events {
                 let Event::RlsDisabled {
