@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::discover::{self, Input};
 use crate::document::{
-    Document, FileKind, ParsedFile, Project, compose, dockerfile, env, k8s, sql,
+    self, Document, Facts, FileKind, ParsedFile, Project, compose, dockerfile, env, k8s, sql,
 };
 use crate::finding::{Diagnostic, FileId, Finding, Related, fingerprint};
 use crate::outcome::Report;
@@ -45,18 +45,19 @@ pub fn run(policy: &Policy, options: &Options) -> Report {
     report
 }
 
+/// Two phases. Context files (migrations, env files, kustomizations: what other files' checks
+/// depend on) are parsed first and kept for the cross-file models. Every other file is streamed:
+/// read, parsed, checked against the context's facts, stamped and suppressed on a worker, and
+/// dropped, keeping only its findings (and its text when it has findings, for snippets). Memory
+/// stays flat in the number of streamed files.
 fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
     let (inputs, walk_problems) = discover::discover(&options.paths, &policy.files, threads);
-    let loaded: Vec<Loaded> = inputs
+    let (context, streamed): (Vec<&Input>, Vec<&Input>) = inputs
+        .iter()
+        .partition(|input| document::is_context(input.kind, &input.path));
+    let loaded: Vec<Loaded> = context
         .par_iter()
-        .map(|input| {
-            guard::catch(|| load(input, policy)).unwrap_or_else(|place| Loaded::Failed {
-                source: SourceFile::new(input.path.clone(), &input.disk_path, ""),
-                rule: INTERNAL_ERROR,
-                span: Span::empty(0),
-                message: internal_error_message("reading or parsing", &place),
-            })
-        })
+        .map(|input| load_guarded(input, policy))
         .collect();
 
     let mut files = Vec::with_capacity(loaded.len());
@@ -120,9 +121,43 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
     let Evaluated {
         mut findings,
         mut suppressed,
-        redactions,
+        mut redactions,
         project_panics,
     } = evaluate(policy, &project, parse_diags);
+    let mut sources: HashMap<String, Arc<str>> = project
+        .files
+        .iter()
+        .map(|f| (f.source.path.clone(), f.source.text.clone()))
+        .collect();
+    let mut files: Vec<(String, FileKind)> = project
+        .files
+        .iter()
+        .map(|f| (f.source.path.clone(), f.kind))
+        .collect();
+
+    let enabled: Vec<&dyn rules::Rule> = policy.enabled_rules().map(|r| r.rule.as_ref()).collect();
+    let today = suppress::today();
+    let results: Vec<Streamed> = streamed
+        .par_iter()
+        .map(|input| stream_one(policy, &enabled, input, &project.facts, today))
+        .collect();
+    for result in results {
+        match result {
+            Streamed::NotApplicable => {}
+            Streamed::Failed(source, rule, diag) => early.push((source, rule, diag)),
+            Streamed::Checked(file) => {
+                findings.extend(file.findings);
+                suppressed.extend(file.suppressed);
+                if let Some(text) = file.text {
+                    if !file.redactions.is_empty() {
+                        redactions.insert(file.path.clone(), file.redactions);
+                    }
+                    sources.insert(file.path.clone(), text);
+                }
+                files.push((file.path, file.kind));
+            }
+        }
+    }
     for (rule, place) in project_panics {
         early.push((
             SourceFile::new("(project)", "", ""),
@@ -139,11 +174,6 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
         .filter(|(_, rule, _)| *rule == INTERNAL_ERROR)
         .count()
         + findings.iter().filter(|f| f.rule == INTERNAL_ERROR).count();
-    let mut sources: HashMap<String, Arc<str>> = project
-        .files
-        .iter()
-        .map(|f| (f.source.path.clone(), f.source.text.clone()))
-        .collect();
     for (source, rule, diag) in early {
         sources.insert(source.path.clone(), source.text.clone());
         if policy.level_for(rule, &source.path).is_some() {
@@ -153,11 +183,7 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     suppressed.sort();
 
-    let files: Vec<(String, FileKind)> = project
-        .files
-        .iter()
-        .map(|f| (f.source.path.clone(), f.kind))
-        .collect();
+    files.sort();
     Report {
         findings,
         suppressed,
@@ -257,25 +283,7 @@ fn evaluate(policy: &Policy, project: &Project, parse_diags: Vec<Tagged>) -> Eva
     let mut tagged: Vec<Tagged> = project
         .files
         .par_iter()
-        .flat_map_iter(|file| {
-            let checked = guard::catch(|| {
-                guard::debug_injected("check", &file.source.path);
-                let mut out = Vec::new();
-                for rule in &enabled {
-                    let mut sink = Vec::new();
-                    rule.check_file(file.id, project, &mut sink);
-                    out.extend(sink.into_iter().map(|d| (rule.meta().id, d)));
-                }
-                out
-            });
-            checked.unwrap_or_else(|place| {
-                let message = internal_error_message("checking this file", &place);
-                vec![(
-                    INTERNAL_ERROR,
-                    Diagnostic::new(file.id, Span::empty(0), message),
-                )]
-            })
-        })
+        .flat_map_iter(|file| file_diagnostics(&enabled, project, file.id))
         .collect();
     let project_results: Vec<Result<Vec<Tagged>, (&'static str, String)>> = enabled
         .par_iter()
@@ -331,6 +339,107 @@ fn evaluate(policy: &Policy, project: &Project, parse_diags: Vec<Tagged>) -> Eva
         redactions,
         project_panics,
     }
+}
+
+/// Every per-file rule over one file; a panic becomes one internal-error diagnostic.
+fn file_diagnostics(enabled: &[&dyn rules::Rule], project: &Project, id: FileId) -> Vec<Tagged> {
+    let file = project.file(id);
+    let checked = guard::catch(|| {
+        guard::debug_injected("check", &file.source.path);
+        let mut out = Vec::new();
+        for rule in enabled {
+            let mut sink = Vec::new();
+            rule.check_file(id, project, &mut sink);
+            out.extend(sink.into_iter().map(|d| (rule.meta().id, d)));
+        }
+        out
+    });
+    checked.unwrap_or_else(|place| {
+        let message = internal_error_message("checking this file", &place);
+        vec![(INTERNAL_ERROR, Diagnostic::new(id, Span::empty(0), message))]
+    })
+}
+
+/// What is left of a streamed file once it is checked.
+enum Streamed {
+    NotApplicable,
+    Failed(SourceFile, &'static str, Diagnostic),
+    Checked(CheckedFile),
+}
+
+struct CheckedFile {
+    path: String,
+    kind: FileKind,
+    findings: Vec<Finding>,
+    suppressed: Vec<Suppressed>,
+    /// Kept only when the file has findings: reporters show snippets of it, blanking `redactions`.
+    text: Option<Arc<str>>,
+    redactions: Vec<Span>,
+}
+
+/// Reads, parses and checks one streamed file in a view of its own; the document is dropped here.
+fn stream_one(
+    policy: &Policy,
+    enabled: &[&dyn rules::Rule],
+    input: &Input,
+    facts: &Arc<Facts>,
+    today: (i32, u32, u32),
+) -> Streamed {
+    let (kind, source, document, diagnostics) = match load_guarded(input, policy) {
+        Loaded::NotApplicable => return Streamed::NotApplicable,
+        Loaded::Failed {
+            source,
+            rule,
+            span,
+            message,
+        } => return Streamed::Failed(source, rule, Diagnostic::new(0, span, message)),
+        Loaded::Parsed {
+            kind,
+            source,
+            document,
+            diagnostics,
+        } => (kind, source, document, diagnostics),
+    };
+    let view = Project::view(
+        ParsedFile {
+            id: 0,
+            kind,
+            source,
+            document,
+        },
+        facts.clone(),
+    );
+    let mut tagged: Vec<Tagged> = diagnostics
+        .into_iter()
+        .map(|(rule, span, message)| (rule, Diagnostic::new(0, span, message)))
+        .collect();
+    tagged.extend(file_diagnostics(enabled, &view, 0));
+    let source = &view.file(0).source;
+    // Every secret span any rule saw, whatever its level or suppression (as in `evaluate`).
+    let redactions: Vec<Span> = tagged
+        .iter()
+        .flat_map(|(_, d)| d.redactions.iter().map(|s| s.clamp_to(&source.text)))
+        .collect();
+    let (findings, suppressed) = finish_file(policy, &view, 0, tagged, today);
+    let text = (!findings.is_empty()).then(|| source.text.clone());
+    Streamed::Checked(CheckedFile {
+        path: source.path.clone(),
+        kind,
+        findings,
+        suppressed,
+        text,
+        redactions,
+    })
+}
+
+/// [`load`], with a panic turned into an internal-error failure of that file.
+fn load_guarded(input: &Input, policy: &Policy) -> Loaded {
+    guard::catch(|| load(input, policy)).unwrap_or_else(|place| Loaded::Failed {
+        source: SourceFile::new(input.path.clone(), &input.disk_path, ""),
+        rule: INTERNAL_ERROR,
+        span: Span::empty(0),
+        message: internal_error_message("reading or parsing", &place),
+    })
 }
 
 struct Evaluated {

@@ -2,6 +2,7 @@
 //! Parsers never panic and never fail: what they cannot understand becomes a diagnostic.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -199,28 +200,115 @@ impl ParsedFile {
     }
 }
 
-/// Everything the rules see: every parsed file plus the cross-file models built from them.
+/// Everything the rules see: the parsed files being checked plus the cross-file models built from
+/// the context files (migrations, env files, kustomizations). A streamed file is checked in a
+/// [`Project::view`] of its own that shares the context's [`Facts`].
 #[derive(Debug)]
 pub struct Project {
     pub files: Vec<ParsedFile>,
     /// Ordered migration sets, replayed into schema state.
     pub migration_sets: Vec<sql::MigrationSet>,
-    /// Manifests that a `kustomization.yaml` lists as patches (partial objects), by path.
-    pub k8s_patches: HashSet<String>,
+    pub facts: Arc<Facts>,
 }
 
-impl Project {
-    pub fn new(files: Vec<ParsedFile>) -> Self {
-        let migration_sets = sql::MigrationSet::build_all(&files);
+/// Cross-file facts that per-file rules read, computed once from the context files.
+#[derive(Debug, Default)]
+pub struct Facts {
+    /// Manifests that a `kustomization.yaml` lists as patches (partial objects), by path.
+    pub k8s_patches: HashSet<String>,
+    /// Env example files, sorted by directory then path, with the keys they document.
+    pub env_examples: Vec<EnvExample>,
+}
+
+/// One env example file (`.env.example`, `.env.local.example`, ...): what it documents.
+#[derive(Debug)]
+pub struct EnvExample {
+    /// Directory of the file (`""` at the root), `/`-separated.
+    pub dir: String,
+    pub path: String,
+    pub keys: HashSet<String>,
+}
+
+/// Whether a file is context: every other file's checks may depend on it, so it is parsed first
+/// and kept for the whole run. Everything else is streamed: parsed, checked and dropped.
+pub fn is_context(kind: FileKind, path: &str) -> bool {
+    match kind {
+        FileKind::Sql | FileKind::Env => true,
+        FileKind::K8s => k8s::is_kustomization_path(path),
+        _ => false,
+    }
+}
+
+impl Facts {
+    pub fn from_files(files: &[ParsedFile]) -> Self {
         let k8s_patches = k8s::patch_set(
             files
                 .iter()
                 .filter_map(|f| f.k8s().map(|k| (f.source.path.as_str(), k))),
         );
+        let mut env_examples: Vec<EnvExample> = files
+            .iter()
+            .filter(|f| env::env_role(&f.source.path) == Some(env::EnvRole::Example))
+            .filter_map(|f| {
+                let parsed = f.env()?;
+                Some(EnvExample {
+                    dir: f
+                        .source
+                        .path
+                        .rfind('/')
+                        .map_or("", |i| &f.source.path[..i])
+                        .to_string(),
+                    path: f.source.path.clone(),
+                    keys: parsed.entries.iter().map(|e| e.key.clone()).collect(),
+                })
+            })
+            .collect();
+        env_examples.sort_by(|a, b| (&a.dir, &a.path).cmp(&(&b.dir, &b.path)));
+        Self {
+            k8s_patches,
+            env_examples,
+        }
+    }
+
+    /// The example files of the nearest directory at or above `path`'s that has any.
+    pub fn nearest_env_examples(&self, path: &str) -> &[EnvExample] {
+        let mut dir = path.rfind('/').map_or("", |i| &path[..i]);
+        loop {
+            let start = self.env_examples.partition_point(|e| e.dir.as_str() < dir);
+            let end = start
+                + self.env_examples[start..]
+                    .iter()
+                    .take_while(|e| e.dir == dir)
+                    .count();
+            if start < end {
+                return &self.env_examples[start..end];
+            }
+            if dir.is_empty() {
+                return &[];
+            }
+            dir = dir.rfind('/').map_or("", |i| &dir[..i]);
+        }
+    }
+}
+
+impl Project {
+    pub fn new(files: Vec<ParsedFile>) -> Self {
+        let migration_sets = sql::MigrationSet::build_all(&files);
+        let facts = Arc::new(Facts::from_files(&files));
         Self {
             files,
             migration_sets,
-            k8s_patches,
+            facts,
+        }
+    }
+
+    /// One streamed file, checked alone against the context's facts (its id becomes 0).
+    pub fn view(mut file: ParsedFile, facts: Arc<Facts>) -> Self {
+        file.id = 0;
+        Self {
+            files: vec![file],
+            migration_sets: Vec::new(),
+            facts,
         }
     }
 

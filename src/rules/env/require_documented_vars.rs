@@ -84,82 +84,69 @@ impl Default for RequireDocumentedVars {
     }
 }
 
-fn parent_dir(path: &str) -> &str {
-    path.rfind('/').map_or("", |i| &path[..i])
-}
-
 impl Rule for RequireDocumentedVars {
     fn meta(&self) -> &'static RuleMeta {
         &<Self as crate::rules::Declared>::META
     }
 
-    fn check_project(&self, project: &Project, sink: &mut Sink) {
-        // Example files by directory, with the keys they document.
-        let mut examples: Vec<(&str, FileId, HashSet<&str>)> = project
-            .files
-            .iter()
-            .filter(|f| env_role(&f.source.path) == Some(EnvRole::Example))
-            .filter_map(|f| {
-                let env = f.env()?;
-                Some((
-                    parent_dir(&f.source.path),
-                    f.id,
-                    env.entries.iter().map(|e| e.key.as_str()).collect(),
-                ))
-            })
-            .collect();
-        if examples.is_empty() {
+    fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
+        let parsed = project.file(file);
+        let path = parsed.source.path.as_str();
+        let examples = project.facts.nearest_env_examples(path);
+        let Some(first) = examples.first() else {
             return;
-        }
-        examples.sort_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)));
-        let nearest = |path: &str| {
-            let mut dir = parent_dir(path);
-            loop {
-                if let Some(found) = examples.iter().find(|(d, _, _)| *d == dir) {
-                    return Some(found);
-                }
-                if dir.is_empty() {
-                    return None;
-                }
-                dir = parent_dir(dir);
-            }
         };
+        // Every example file of that directory documents: `.env.example` and `.env.local.example`.
+        let documented = |name: &str| examples.iter().any(|e| e.keys.contains(name));
+        let named = examples
+            .iter()
+            .map(|e| format!("`{}`", e.path))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let example_path = &first.path;
         let ignored = |name: &str| self.ignore.iter().any(|i| i == name);
-        for file in &project.files {
-            let path = file.source.path.as_str();
-            let Some((_, example_id, keys)) = nearest(path) else {
-                continue;
-            };
-            let example_path = &project.file(*example_id).source.path;
-            let reads = file
-                .code()
-                .map(|code| &code.reads)
-                .or(file.compose().map(|compose| &compose.reads));
-            if let Some(reads) = reads {
-                let mut reported = HashSet::new();
-                for read in reads {
-                    if keys.contains(read.name.as_str())
-                        || ignored(&read.name)
-                        || !reported.insert(read.name.as_str())
-                    {
-                        continue;
-                    }
-                    sink.push(
-                        Diagnostic::new(file.id, read.span, format!("`{}` is read here but missing from `{example_path}`", read.name))
-                            .help(format!("add `{}=` (name and a placeholder, never the value) to `{example_path}`", read.name)),
-                    );
+        let reads = parsed
+            .code()
+            .map(|code| &code.reads)
+            .or(parsed.compose().map(|compose| &compose.reads));
+        if let Some(reads) = reads {
+            let mut reported = HashSet::new();
+            for read in reads {
+                if documented(&read.name)
+                    || ignored(&read.name)
+                    || !reported.insert(read.name.as_str())
+                {
+                    continue;
                 }
-            } else if let (Some(env), Some(EnvRole::Real)) = (file.env(), env_role(path)) {
-                for entry in &env.entries {
-                    if keys.contains(entry.key.as_str()) || ignored(&entry.key) {
-                        continue;
-                    }
-                    sink.push(
-                        Diagnostic::new(file.id, entry.key_span, format!("`{}` is set here but missing from `{example_path}`", entry.key))
-                            .help(format!("add `{}=` (name and a placeholder, never the value) to `{example_path}`", entry.key))
-                            .redact(entry.inner_span),
-                    );
+                sink.push(
+                    Diagnostic::new(
+                        file,
+                        read.span,
+                        format!("`{}` is read here but missing from {named}", read.name),
+                    )
+                    .help(format!(
+                        "add `{}=` (name and a placeholder, never the value) to `{example_path}`",
+                        read.name
+                    )),
+                );
+            }
+        } else if let (Some(env), Some(EnvRole::Real)) = (parsed.env(), env_role(path)) {
+            for entry in &env.entries {
+                if documented(&entry.key) || ignored(&entry.key) {
+                    continue;
                 }
+                sink.push(
+                    Diagnostic::new(
+                        file,
+                        entry.key_span,
+                        format!("`{}` is set here but missing from {named}", entry.key),
+                    )
+                    .help(format!(
+                        "add `{}=` (name and a placeholder, never the value) to `{example_path}`",
+                        entry.key
+                    ))
+                    .redact(entry.inner_span),
+                );
             }
         }
     }
@@ -234,6 +221,30 @@ mod tests {
         assert_eq!(
             found,
             ["compose.yaml:7:16 `DB_PORT` is read here but missing from `.env.example`"]
+        );
+    }
+
+    #[test]
+    fn every_example_file_of_the_nearest_directory_documents() {
+        let found = run(&[
+            ("web/.env.example", FileKind::Env, "DATABASE_URL=\n"),
+            (
+                "web/.env.local.example",
+                FileKind::Env,
+                "NEXT_PUBLIC_SUPABASE_URL=\n",
+            ),
+            (".env.sample", FileKind::Env, "ROOT_ONLY=\n"),
+            (
+                "web/app/page.ts",
+                FileKind::Code,
+                "process.env.DATABASE_URL;\nprocess.env.NEXT_PUBLIC_SUPABASE_URL;\nprocess.env.ROOT_ONLY;\n",
+            ),
+        ]);
+        assert_eq!(
+            found,
+            [
+                "web/app/page.ts:3:13 `ROOT_ONLY` is read here but missing from `web/.env.example` or `web/.env.local.example`"
+            ]
         );
     }
 

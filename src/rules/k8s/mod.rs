@@ -41,7 +41,7 @@ impl<'a> Manifest<'a> {
         let k8s = parsed.k8s()?;
         Some(Self {
             file: k8s,
-            partial: project.k8s_patches.contains(&parsed.source.path),
+            partial: project.facts.k8s_patches.contains(&parsed.source.path),
         })
     }
 
