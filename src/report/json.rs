@@ -1,75 +1,229 @@
 //! JSON report, schema version 1 (documented in docs/json-format.md). Stable key order; no timings,
 //! so the same input gives the same bytes.
 
-use serde_json::json;
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::finding::Level;
+use crate::source::LineCol;
 
 use crate::outcome::Report;
 use crate::rules;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
+// Typed, borrowed views serialized straight to text: no `serde_json::Value` tree of the whole
+// report (it cost several times the output's size in memory on large repositories). Fields are
+// declared in alphabetical order, the order the format has always had.
+
+#[derive(Serialize)]
+struct Document<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<BaselineView<'a>>,
+    findings: Vec<FindingView<'a>>,
+    policy: PolicyView<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<ScopeView<'a>>,
+    summary: Summary,
+    suppressed: Vec<SuppressedView<'a>>,
+    tool: Tool,
+    version: u32,
+}
+
+#[derive(Serialize)]
+struct FindingView<'a> {
+    docs: Option<String>,
+    end: Position,
+    fingerprint: &'a str,
+    help: Option<&'a str>,
+    level: Level,
+    message: &'a str,
+    path: &'a str,
+    related: Vec<RelatedView<'a>>,
+    rule: &'a str,
+    span: SpanView,
+    start: Position,
+}
+
+#[derive(Serialize)]
+struct Position {
+    column: usize,
+    line: usize,
+}
+
+impl From<LineCol> for Position {
+    fn from(lc: LineCol) -> Self {
+        Self {
+            column: lc.column,
+            line: lc.line,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SpanView {
+    end: usize,
+    start: usize,
+}
+
+#[derive(Serialize)]
+struct RelatedView<'a> {
+    message: &'a str,
+    path: &'a str,
+    start: Position,
+}
+
+#[derive(Serialize)]
+struct PolicyView<'a> {
+    hash: &'a str,
+    name: &'a str,
+    origin: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    errors: usize,
+    files: usize,
+    files_by_kind: BTreeMap<&'static str, usize>,
+    notes: usize,
+    suppressed: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+struct SuppressedView<'a> {
+    fingerprint: &'a str,
+    line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<&'a str>,
+    path: &'a str,
+    reason: Option<&'a str>,
+    rule: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    until: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct BaselineView<'a> {
+    entries: usize,
+    matched: usize,
+    path: &'a str,
+    stale: Vec<StaleView<'a>>,
+}
+
+#[derive(Serialize)]
+struct StaleView<'a> {
+    fingerprint: &'a str,
+    path: &'a str,
+    rule: &'a str,
+}
+
+#[derive(Serialize)]
+struct ScopeView<'a> {
+    changed_files: usize,
+    changed_scanned: usize,
+    description: &'a str,
+    hidden_findings: usize,
+    new_in_unchanged_files: usize,
+}
+
 pub fn render(report: &Report) -> String {
-    let findings: Vec<_> = report
+    let findings = report
         .findings
         .iter()
-        .map(|f| {
-            json!({
-                "rule": f.rule,
-                "level": f.level,
-                "message": f.message,
-                "help": f.help,
-                "path": f.path,
-                "span": { "start": f.span.start, "end": f.span.end },
-                "start": { "line": f.start.line, "column": f.start.column },
-                "end": { "line": f.end.line, "column": f.end.column },
-                "fingerprint": f.fingerprint,
-                "docs": rules::meta(f.rule).map(|m| m.docs_url()),
-                "related": f.related.iter().map(|r| json!({
-                    "path": r.path,
-                    "start": { "line": r.start.line, "column": r.start.column },
-                    "message": r.message,
-                })).collect::<Vec<_>>(),
-            })
+        .map(|f| FindingView {
+            docs: rules::meta(f.rule).map(|m| m.docs_url()),
+            end: f.end.into(),
+            fingerprint: &f.fingerprint,
+            help: f.help.as_deref(),
+            level: f.level,
+            message: &f.message,
+            path: &f.path,
+            related: f
+                .related
+                .iter()
+                .map(|r| RelatedView {
+                    message: &r.message,
+                    path: &r.path,
+                    start: r.start.into(),
+                })
+                .collect(),
+            rule: f.rule,
+            span: SpanView {
+                end: f.span.end,
+                start: f.span.start,
+            },
+            start: f.start.into(),
         })
         .collect();
-    let by_kind: serde_json::Map<String, serde_json::Value> = report
-        .files_by_kind()
-        .into_iter()
-        .map(|(kind, n)| (kind.as_str().to_string(), n.into()))
-        .collect();
-    let value = json!({
-        "version": SCHEMA_VERSION,
-        "tool": { "name": "tollgate", "version": env!("CARGO_PKG_VERSION") },
-        "policy": { "name": report.policy_name, "origin": report.policy_origin, "hash": report.policy_hash },
-        "summary": {
-            "files": report.files.len(),
-            "files_by_kind": by_kind,
-            "errors": report.count(crate::finding::Level::Error),
-            "warnings": report.count(crate::finding::Level::Warning),
-            "notes": report.count(crate::finding::Level::Note),
-            "suppressed": report.suppressed.len(),
+    let document = Document {
+        baseline: report.baseline.as_ref().map(|b| BaselineView {
+            entries: b.entries,
+            matched: b.matched,
+            path: &b.path,
+            stale: b
+                .stale
+                .iter()
+                .map(|e| StaleView {
+                    fingerprint: &e.fingerprint,
+                    path: &e.path,
+                    rule: &e.rule,
+                })
+                .collect(),
+        }),
+        findings,
+        policy: PolicyView {
+            hash: &report.policy_hash,
+            name: &report.policy_name,
+            origin: &report.policy_origin,
         },
-        "findings": findings,
-        "suppressed": report.suppressed,
-    });
-    let mut value = value;
-    // Present only when used, so reports of plain runs keep their shape.
-    if let Some(baseline) = &report.baseline {
-        value["baseline"] = json!({
-            "path": baseline.path,
-            "entries": baseline.entries,
-            "matched": baseline.matched,
-            "stale": baseline.stale.iter().map(|e| json!({
-                "path": e.path,
-                "rule": e.rule,
-                "fingerprint": e.fingerprint,
-            })).collect::<Vec<_>>(),
-        });
-    }
-    if let Some(scope) = &report.scope {
-        value["scope"] = serde_json::to_value(scope).unwrap_or_default();
-    }
-    let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
+        scope: report.scope.as_ref().map(|s| ScopeView {
+            changed_files: s.changed_files,
+            changed_scanned: s.changed_scanned,
+            description: &s.description,
+            hidden_findings: s.hidden_findings,
+            new_in_unchanged_files: s.new_in_unchanged_files,
+        }),
+        summary: Summary {
+            errors: report.count(Level::Error),
+            files: report.files.len(),
+            files_by_kind: report
+                .files_by_kind()
+                .into_iter()
+                .map(|(kind, n)| (kind.as_str(), n))
+                .collect(),
+            notes: report.count(Level::Note),
+            suppressed: report.suppressed.len(),
+            warnings: report.count(Level::Warning),
+        },
+        suppressed: report
+            .suppressed
+            .iter()
+            .map(|s| SuppressedView {
+                fingerprint: &s.fingerprint,
+                line: s.line,
+                owner: s.owner.as_deref(),
+                path: &s.path,
+                reason: s.reason.as_deref(),
+                rule: s.rule,
+                until: s.until.as_deref(),
+            })
+            .collect(),
+        tool: Tool {
+            name: "tollgate",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        version: SCHEMA_VERSION,
+    };
+    // Serialising borrowed strings and numbers cannot fail.
+    let mut out = serde_json::to_string_pretty(&document).unwrap_or_default();
     out.push('\n');
     out
 }
