@@ -1,6 +1,6 @@
 //! The only place that orchestrates: discover → read → parse → check → suppress → sorted report.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -45,23 +45,153 @@ pub fn run(policy: &Policy, options: &Options) -> Report {
     report
 }
 
-/// Two phases. Context files (migrations, env files, kustomizations: what other files' checks
-/// depend on) are parsed first and kept for the cross-file models. Every other file is streamed:
-/// read, parsed, checked against the context's facts, stamped and suppressed on a worker, and
-/// dropped, keeping only its findings (and its text when it has findings, for snippets). Memory
-/// stays flat in the number of streamed files.
+/// Three kinds of work, so memory stays flat in the size of the repository:
+/// 1. context files (env files, kustomizations: what other files' checks depend on) are parsed
+///    first; their [`Facts`] are shared with everything else;
+/// 2. each migration set (the files of one `migrations` directory) is parsed, replayed and checked
+///    as a project of its own, then dropped;
+/// 3. every other file is streamed: read, parsed, checked against the facts, stamped and
+///    suppressed on a worker, and dropped.
+///
+/// What is kept is findings, and the text of files that have findings (reporters show snippets).
 fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
     let (inputs, walk_problems) = discover::discover(&options.paths, &policy.files, threads);
-    let (context, streamed): (Vec<&Input>, Vec<&Input>) = inputs
+    let mut context: Vec<&Input> = Vec::new();
+    let mut sets: BTreeMap<String, Vec<&Input>> = BTreeMap::new();
+    let mut streamed: Vec<&Input> = Vec::new();
+    for input in &inputs {
+        if input.kind == FileKind::Sql {
+            sets.entry(sql::set_key(&input.path))
+                .or_default()
+                .push(input);
+        } else if document::is_context(input.kind, &input.path) {
+            context.push(input);
+        } else {
+            streamed.push(input);
+        }
+    }
+
+    let mut out = Checked::default();
+    for problem in walk_problems {
+        let source = SourceFile::new(problem.path.clone(), &problem.path, "");
+        out.early.push((
+            source,
+            "tollgate/read-error",
+            Diagnostic::new(0, Span::empty(0), problem.message),
+        ));
+    }
+    let facts = check_group(policy, &context, None, &mut out);
+    let groups: Vec<Checked> = sets
+        .par_iter()
+        .map(|(_, set)| {
+            let mut group = Checked::default();
+            check_group(policy, set, Some(facts.clone()), &mut group);
+            group
+        })
+        .collect();
+    for group in groups {
+        out.absorb(group);
+    }
+
+    let enabled: Vec<&dyn rules::Rule> = policy.enabled_rules().map(|r| r.rule.as_ref()).collect();
+    let today = suppress::today();
+    let results: Vec<Streamed> = streamed
+        .par_iter()
+        .map(|input| stream_one(policy, &enabled, input, &facts, today))
+        .collect();
+    for result in results {
+        match result {
+            Streamed::NotApplicable => {}
+            Streamed::Failed(source, rule, diag) => out.early.push((source, rule, diag)),
+            Streamed::Checked(file) => {
+                out.findings.extend(file.findings);
+                out.suppressed.extend(file.suppressed);
+                if let Some(text) = file.text {
+                    if !file.redactions.is_empty() {
+                        out.redactions.insert(file.path.clone(), file.redactions);
+                    }
+                    out.sources.insert(file.path.clone(), text);
+                }
+                out.files.push((file.path, file.kind));
+            }
+        }
+    }
+
+    let Checked {
+        mut findings,
+        mut suppressed,
+        redactions,
+        mut sources,
+        mut files,
+        early,
+    } = out;
+    let internal_errors = early
         .iter()
-        .partition(|input| document::is_context(input.kind, &input.path));
-    let loaded: Vec<Loaded> = context
+        .filter(|(_, rule, _)| *rule == INTERNAL_ERROR)
+        .count()
+        + findings.iter().filter(|f| f.rule == INTERNAL_ERROR).count();
+    for (source, rule, diag) in early {
+        sources.insert(source.path.clone(), source.text.clone());
+        if policy.level_for(rule, &source.path).is_some() {
+            findings.extend(stamp(policy, &source, &[], rule, &diag, 0));
+        }
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    suppressed.sort();
+    files.sort();
+    Report {
+        findings,
+        suppressed,
+        files,
+        policy_name: policy.name.clone(),
+        policy_origin: policy.origin.clone(),
+        policy_hash: policy.hash.clone(),
+        rules: policy.enabled_rules().map(|r| r.rule.meta().id).collect(),
+        elapsed: Duration::ZERO,
+        sources,
+        internal_errors,
+        redactions,
+        baseline: None,
+        scope: None,
+    }
+}
+
+/// What checking some files left: their findings, and the texts of files that have findings.
+#[derive(Default)]
+struct Checked {
+    findings: Vec<Finding>,
+    suppressed: Vec<Suppressed>,
+    redactions: HashMap<String, Vec<Span>>,
+    sources: HashMap<String, Arc<str>>,
+    files: Vec<(String, FileKind)>,
+    /// Files that could not be parsed, and panics outside any file: stamped at the end.
+    early: Vec<(SourceFile, &'static str, Diagnostic)>,
+}
+
+impl Checked {
+    fn absorb(&mut self, other: Checked) {
+        self.findings.extend(other.findings);
+        self.suppressed.extend(other.suppressed);
+        self.redactions.extend(other.redactions);
+        self.sources.extend(other.sources);
+        self.files.extend(other.files);
+        self.early.extend(other.early);
+    }
+}
+
+/// Parses `inputs` into one project (with `facts`, or facts computed from these files), runs every
+/// rule over it, and records the result in `out`. Returns the project's facts.
+fn check_group(
+    policy: &Policy,
+    inputs: &[&Input],
+    facts: Option<Arc<Facts>>,
+    out: &mut Checked,
+) -> Arc<Facts> {
+    let loaded: Vec<Loaded> = inputs
         .par_iter()
         .map(|input| load_guarded(input, policy))
         .collect();
-
     let mut files = Vec::with_capacity(loaded.len());
-    let mut early: Vec<(SourceFile, &'static str, Diagnostic)> = Vec::new();
     let mut parse_diags: Vec<Tagged> = Vec::new();
     for item in loaded {
         match item {
@@ -89,24 +219,21 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
                 rule,
                 span,
                 message,
-            } => early.push((source, rule, Diagnostic::new(0, span, message))),
+            } => out
+                .early
+                .push((source, rule, Diagnostic::new(0, span, message))),
             Loaded::NotApplicable => {}
         }
     }
-    for problem in walk_problems {
-        let source = SourceFile::new(problem.path.clone(), &problem.path, "");
-        early.push((
-            source,
-            "tollgate/read-error",
-            Diagnostic::new(0, Span::empty(0), problem.message),
-        ));
-    }
-
-    let project = match guard::catch(|| Project::new(files)) {
+    let built = guard::catch(|| match facts.clone() {
+        Some(facts) => Project::with_facts(files, facts),
+        None => Project::new(files),
+    });
+    let project = match built {
         Ok(project) => project,
-        // `files` moved into the panicking call; nothing is left to check. Reported below.
+        // `files` moved into the panicking call; nothing is left to check.
         Err(place) => {
-            early.push((
+            out.early.push((
                 SourceFile::new("(project)", "", ""),
                 INTERNAL_ERROR,
                 Diagnostic::new(
@@ -115,51 +242,17 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
                     internal_error_message("building the migration sets", &place),
                 ),
             ));
-            Project::new(Vec::new())
+            return facts.unwrap_or_default();
         }
     };
     let Evaluated {
-        mut findings,
-        mut suppressed,
-        mut redactions,
+        findings,
+        suppressed,
+        redactions,
         project_panics,
     } = evaluate(policy, &project, parse_diags);
-    let mut sources: HashMap<String, Arc<str>> = project
-        .files
-        .iter()
-        .map(|f| (f.source.path.clone(), f.source.text.clone()))
-        .collect();
-    let mut files: Vec<(String, FileKind)> = project
-        .files
-        .iter()
-        .map(|f| (f.source.path.clone(), f.kind))
-        .collect();
-
-    let enabled: Vec<&dyn rules::Rule> = policy.enabled_rules().map(|r| r.rule.as_ref()).collect();
-    let today = suppress::today();
-    let results: Vec<Streamed> = streamed
-        .par_iter()
-        .map(|input| stream_one(policy, &enabled, input, &project.facts, today))
-        .collect();
-    for result in results {
-        match result {
-            Streamed::NotApplicable => {}
-            Streamed::Failed(source, rule, diag) => early.push((source, rule, diag)),
-            Streamed::Checked(file) => {
-                findings.extend(file.findings);
-                suppressed.extend(file.suppressed);
-                if let Some(text) = file.text {
-                    if !file.redactions.is_empty() {
-                        redactions.insert(file.path.clone(), file.redactions);
-                    }
-                    sources.insert(file.path.clone(), text);
-                }
-                files.push((file.path, file.kind));
-            }
-        }
-    }
     for (rule, place) in project_panics {
-        early.push((
+        out.early.push((
             SourceFile::new("(project)", "", ""),
             INTERNAL_ERROR,
             Diagnostic::new(
@@ -169,36 +262,27 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
             ),
         ));
     }
-    let internal_errors = early
-        .iter()
-        .filter(|(_, rule, _)| *rule == INTERNAL_ERROR)
-        .count()
-        + findings.iter().filter(|f| f.rule == INTERNAL_ERROR).count();
-    for (source, rule, diag) in early {
-        sources.insert(source.path.clone(), source.text.clone());
-        if policy.level_for(rule, &source.path).is_some() {
-            findings.extend(stamp(policy, &source, &[], rule, &diag, 0));
+    // Texts reporters may show: files with findings and the targets of their related locations.
+    let mut shown: HashSet<&str> = HashSet::new();
+    for finding in &findings {
+        shown.insert(&finding.path);
+        shown.extend(finding.related.iter().map(|r| r.path.as_str()));
+    }
+    for file in &project.files {
+        let path = &file.source.path;
+        if shown.contains(path.as_str()) {
+            out.sources.insert(path.clone(), file.source.text.clone());
         }
+        out.files.push((path.clone(), file.kind));
     }
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    suppressed.sort();
-
-    files.sort();
-    Report {
-        findings,
-        suppressed,
-        files,
-        policy_name: policy.name.clone(),
-        policy_origin: policy.origin.clone(),
-        policy_hash: policy.hash.clone(),
-        rules: policy.enabled_rules().map(|r| r.rule.meta().id).collect(),
-        elapsed: Duration::ZERO,
-        sources,
-        internal_errors,
-        redactions,
-        baseline: None,
-        scope: None,
-    }
+    out.redactions.extend(
+        redactions
+            .into_iter()
+            .filter(|(path, _)| shown.contains(path.as_str())),
+    );
+    out.findings.extend(findings);
+    out.suppressed.extend(suppressed);
+    project.facts.clone()
 }
 
 const INTERNAL_ERROR: &str = "tollgate/internal-error";
@@ -479,12 +563,17 @@ fn finish_file(
         *n += 1;
     }
 
-    let mut directives = suppress::scan(
-        &source.text,
-        file.kind,
-        &source.lines,
-        policy.require_reason,
-    );
+    // The line index is built only for files that mention a directive at all.
+    let mut directives = if suppress::mentions_directive(&source.text) {
+        suppress::scan(
+            &source.text,
+            file.kind,
+            source.lines(),
+            policy.require_reason,
+        )
+    } else {
+        Vec::new()
+    };
     if directives.is_empty() {
         cap_findings(policy, source, &project.files, id, &mut findings);
         return (findings, Vec::new());

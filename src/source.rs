@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A half-open byte range into a file's text. Models and findings carry spans; line and column are
 /// computed only by reporters, through [`LineIndex`].
@@ -153,13 +153,14 @@ fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
 }
 
 /// One file as the engine sees it: its path relative to the scan root (with `/` separators, as
-/// reports and GitHub expect), its full path on disk, its text and its line index.
+/// reports and GitHub expect), its full path on disk, its text and its line index, built on first
+/// use: most files have no finding and never need one.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: String,
     pub disk_path: PathBuf,
     pub text: Arc<str>,
-    pub lines: Arc<LineIndex>,
+    lines: Arc<OnceLock<LineIndex>>,
 }
 
 impl SourceFile {
@@ -168,13 +169,11 @@ impl SourceFile {
         disk_path: impl AsRef<Path>,
         text: impl Into<Arc<str>>,
     ) -> Self {
-        let text = text.into();
-        let lines = Arc::new(LineIndex::new(&text));
         Self {
             path: path.into(),
             disk_path: disk_path.as_ref().to_path_buf(),
-            text,
-            lines,
+            text: text.into(),
+            lines: Arc::default(),
         }
     }
 
@@ -187,8 +186,12 @@ impl SourceFile {
         &self.text[span.clamp_to(&self.text).range()]
     }
 
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
     pub fn line_col(&self, offset: usize) -> LineCol {
-        self.lines.line_col(offset, &self.text)
+        self.lines().line_col(offset, &self.text)
     }
 }
 

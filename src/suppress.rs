@@ -54,6 +54,11 @@ pub struct Suppressed {
     pub until: Option<String>,
 }
 
+/// Whether `text` may hold a directive (cheap: a substring search).
+pub fn mentions_directive(text: &str) -> bool {
+    text.contains(MARKER)
+}
+
 /// Reads every directive in `text`. Malformed directives are returned with `problem` set.
 pub fn scan(text: &str, kind: FileKind, lines: &LineIndex, require_reason: bool) -> Vec<Directive> {
     let mut directives = Vec::new();

@@ -229,11 +229,11 @@ pub struct EnvExample {
     pub keys: HashSet<String>,
 }
 
-/// Whether a file is context: every other file's checks may depend on it, so it is parsed first
-/// and kept for the whole run. Everything else is streamed: parsed, checked and dropped.
+/// Whether a file is context: other files' checks depend on its [`Facts`], so it is parsed first.
+/// SQL files are checked per migration set and everything else is streamed.
 pub fn is_context(kind: FileKind, path: &str) -> bool {
     match kind {
-        FileKind::Sql | FileKind::Env => true,
+        FileKind::Env => true,
         FileKind::K8s => k8s::is_kustomization_path(path),
         _ => false,
     }
@@ -295,6 +295,16 @@ impl Project {
     pub fn new(files: Vec<ParsedFile>) -> Self {
         let migration_sets = sql::MigrationSet::build_all(&files);
         let facts = Arc::new(Facts::from_files(&files));
+        Self {
+            files,
+            migration_sets,
+            facts,
+        }
+    }
+
+    /// Files checked together against facts computed elsewhere (one migration set, say).
+    pub fn with_facts(files: Vec<ParsedFile>, facts: Arc<Facts>) -> Self {
+        let migration_sets = sql::MigrationSet::build_all(&files);
         Self {
             files,
             migration_sets,

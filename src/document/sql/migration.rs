@@ -226,6 +226,11 @@ impl MigrationSet {
 
 /// The set a file belongs to: everything under a `migrations` directory (Prisma and golang-migrate
 /// keep one directory per migration), otherwise the file's own directory.
+/// The migration set a SQL file belongs to (its `migrations` directory, or its own directory).
+pub fn set_key(path: &str) -> String {
+    set_root(path).0
+}
+
 fn set_root(path: &str) -> (String, String) {
     let parts: Vec<&str> = path.split('/').collect();
     if let Some(k) = parts[..parts.len().saturating_sub(1)]

@@ -13,7 +13,7 @@ pub mod types;
 pub use migration::{
     DefaultGrant, Event, ExtensionState, FunctionState, Key, Loc, MigrationFile, MigrationSet,
     PLATFORM_SCHEMAS, PolicyState, SchemaState, TableState, ViewState, compare_migration_names,
-    is_down_migration,
+    is_down_migration, set_key,
 };
 pub use types::*;
 

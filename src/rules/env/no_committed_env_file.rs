@@ -135,7 +135,7 @@ impl Rule for NoCommittedEnvFile {
         let anchor = env
             .entries
             .first()
-            .map_or_else(|| source.lines.line_span(0, &source.text), |e| e.key_span);
+            .map_or_else(|| source.lines().line_span(0, &source.text), |e| e.key_span);
         let help = match status {
             GitStatus::Tracked => {
                 "remove it with `git rm --cached`, add it to .gitignore, rotate every value it held, and commit a `.env.example` with placeholders"

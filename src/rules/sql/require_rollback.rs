@@ -106,8 +106,8 @@ impl Rule for RequireRollback {
                 let span = sql
                     .and_then(|s| s.statements.first())
                     .map_or(Span::empty(0), |s| {
-                        let line = parsed.source.lines.line_of(s.span.start);
-                        parsed.source.lines.line_span(line, &parsed.source.text)
+                        let line = parsed.source.lines().line_of(s.span.start);
+                        parsed.source.lines().line_span(line, &parsed.source.text)
                     });
                 sink.push(
                     Diagnostic::new(file.file, span, format!("migration `{}` has no rollback script", file.relative))
