@@ -54,6 +54,15 @@ const POD_SPEC_PATHS: &[(&str, &[&str])] = &[
         "CronJob",
         &["spec", "jobTemplate", "spec", "template", "spec"],
     ),
+    // OpenShift (apps.openshift.io/v1) and Argo Rollouts (argoproj.io/v1alpha1): Deployment-shaped.
+    ("DeploymentConfig", &["spec", "template", "spec"]),
+    ("Rollout", &["spec", "template", "spec"]),
+];
+
+/// Workload kinds owned by one API group, so an unrelated `kind: Rollout` is not taken for one.
+const GROUP_OF: &[(&str, &str)] = &[
+    ("DeploymentConfig", "apps.openshift.io/"),
+    ("Rollout", "argoproj.io/"),
 ];
 
 /// The workload kinds tollgate checks.
@@ -67,6 +76,8 @@ pub const WORKLOAD_KINDS: &[&str] = &[
     "DaemonSet",
     "Job",
     "CronJob",
+    "DeploymentConfig",
+    "Rollout",
 ];
 
 impl K8sObject {
@@ -74,6 +85,11 @@ impl K8sObject {
     /// `spec:` otherwise).
     pub fn pod_spec(&self) -> Option<&Entry> {
         let (_, path) = POD_SPEC_PATHS.iter().find(|(kind, _)| *kind == self.kind)?;
+        if let Some((_, group)) = GROUP_OF.iter().find(|(kind, _)| *kind == self.kind) {
+            if !self.api_version.starts_with(group) {
+                return None;
+            }
+        }
         let (last, parents) = path.split_last()?;
         let parent = self.node.path(parents)?;
         parent

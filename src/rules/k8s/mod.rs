@@ -31,7 +31,9 @@ pub mod require_seccomp;
 /// What a k8s rule sees of one file.
 pub(crate) struct Manifest<'a> {
     pub file: &'a K8sFile,
-    /// Listed as a patch by a `kustomization.yaml`: a partial object, so nothing counts as missing.
+    /// A partial object, so nothing counts as missing: listed as a patch by a `kustomization.yaml`,
+    /// or a file named like a patch (`patches/`, `*-patch.yaml`) whose containers have no `image`
+    /// (the API requires one: a strategic-merge patch such as kubeadm's `--patches`).
     pub partial: bool,
 }
 
@@ -39,9 +41,15 @@ impl<'a> Manifest<'a> {
     pub fn of(file: FileId, project: &'a Project) -> Option<Self> {
         let parsed = project.file(file);
         let k8s = parsed.k8s()?;
+        let fragment = parsed.source.path.to_ascii_lowercase().contains("patch")
+            && k8s.objects.iter().filter_map(K8sObject::pod).all(|pod| {
+                pod.containers()
+                    .iter()
+                    .all(|c| c.node.get("image").is_none())
+            });
         Some(Self {
             file: k8s,
-            partial: project.facts.k8s_patches.contains(&parsed.source.path),
+            partial: fragment || project.facts.k8s_patches.contains(&parsed.source.path),
         })
     }
 

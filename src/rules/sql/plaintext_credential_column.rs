@@ -11,7 +11,11 @@ declare_rule! {
     /// leak or over-broad policy away from compromise. Store a hash (SHA-256 for high-entropy API
     /// keys, a password hash such as argon2/bcrypt for passwords), encrypt with a key held outside the
     /// database, or keep a reference to a vault secret. A column counts as a credential when its name
-    /// contains one of `patterns` and it has a text-like type; names that say the value is protected
+    /// contains one of `patterns` as whole name parts (split at `_`, `-` and camelCase humps:
+    /// `token` matches `token`, `api_token` and a quoted `"accessToken"`, not `path_tokens` or
+    /// `tokenizer`; PostgreSQL folds an unquoted `accessToken` to `accesstoken`, one part, which
+    /// is why `apikey` is a pattern of its own)
+    /// and it has a text-like type; names that say the value is protected
     /// (`key_hash`, `password_digest`, `secret_ref`, `token_encrypted`) are not reported. The final
     /// state is checked: a later rename to `…_hash` or a drop clears it.
     ///
@@ -27,7 +31,8 @@ declare_rule! {
     ///
     /// ## Options
     /// - `patterns` (list of strings, default `["api_key", "apikey", "secret", "password", "passwd",
-    ///   "token", "private_key", "access_key", "client_secret"]`): substrings of credential column names.
+    ///   "token", "private_key", "access_key", "client_secret"]`): credential names, matched as whole
+    ///   name parts (`private_key` matches `user_private_key`, not `private_keys`).
     /// - `protected-words` (list of strings, default `["hash", "hashed", "digest", "encrypted",
     ///   "enc", "ciphertext", "cipher", "ref", "id", "type", "hint", "prefix", "last4", "expires",
     ///   "expiry", "at", "count", "version", "kind", "salt"]`): a name containing one of these as an
@@ -37,7 +42,7 @@ declare_rule! {
     /// - OWASP Password Storage Cheat Sheet.
     /// - Supabase docs, "Vault".
     pub struct PlaintextCredentialColumn {
-        /// Substrings of credential column names.
+        /// Credential names, matched as whole `_`-separated name parts.
         patterns: Vec<String>,
         /// Words in a column name that say the value is not stored in the clear.
         protected_words: Vec<String>,
@@ -109,14 +114,41 @@ pub(crate) fn text_like(ty: &str) -> bool {
 
 impl PlaintextCredentialColumn {
     pub(crate) fn is_credential(&self, column: &str) -> bool {
-        let lower = column.to_ascii_lowercase();
-        if !self.patterns.iter().any(|p| lower.contains(p.as_str())) {
+        let parts = name_parts(column);
+        let has = |pattern: &str| {
+            let wanted = name_parts(pattern);
+            !wanted.is_empty() && parts.windows(wanted.len()).any(|w| w == wanted.as_slice())
+        };
+        if !self.patterns.iter().any(|p| has(p)) {
             return false;
         }
-        !lower
-            .split(['_', '-'])
-            .any(|word| self.protected_words.iter().any(|w| w == word))
+        !parts
+            .iter()
+            .any(|part| self.protected_words.iter().any(|w| w == part))
     }
+}
+
+/// A name's parts, lowercased: split at `_`, `-` and camelCase humps (`accessToken` → `access`,
+/// `token`).
+fn name_parts(name: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if c == '_' || c == '-' {
+            parts.push(std::mem::take(&mut current));
+            previous_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower {
+            parts.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        current.push(c.to_ascii_lowercase());
+    }
+    parts.push(current);
+    parts.retain(|p| !p.is_empty());
+    parts
 }
 
 impl Rule for PlaintextCredentialColumn {
@@ -144,6 +176,21 @@ impl Rule for PlaintextCredentialColumn {
 #[cfg(test)]
 mod tests {
     use crate::testing::check_sql;
+
+    #[test]
+    fn patterns_match_whole_name_parts() {
+        let files = [(
+            "m/0001.sql",
+            "create table objects (\n  path_tokens text[],\n  tokenizer text,\n  accessToken text,\n  user_private_key text,\n  private_keys text,\n  \"apiKey\" text\n);",
+        )];
+        assert_eq!(
+            check_sql("sql/plaintext-credential-column", &files),
+            vec![
+                "m/0001.sql:5:3 column `public.objects.user_private_key` (text) stores a credential in plaintext",
+                "m/0001.sql:7:3 column `public.objects.apiKey` (text) stores a credential in plaintext",
+            ]
+        );
+    }
 
     #[test]
     fn reports_plaintext_credentials() {
