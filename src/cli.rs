@@ -12,7 +12,7 @@ use crate::changed;
 use crate::document::FileKind;
 use crate::engine::{self, Options};
 use crate::finding::{Level, RuleLevel};
-use crate::policy::{POLICY_FILE_NAME, Policy};
+use crate::policy::{POLICY_FILE_NAME, Policy, PolicySource};
 use crate::report::{self, Format, RenderOptions};
 use crate::rules::REGISTRY;
 
@@ -476,7 +476,11 @@ pub(crate) fn load_policy(explicit: Option<&Path>) -> Result<Policy, miette::Rep
                 .ok()
                 .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
                 .unwrap_or(path);
-            Policy::load(&shown).map_err(miette::Report::new)
+            let source = match explicit {
+                Some(_) => PolicySource::CommandLine,
+                None => PolicySource::Discovered,
+            };
+            Policy::load_from(&shown, source).map_err(miette::Report::new)
         }
         None => Ok(Policy::recommended()),
     }
