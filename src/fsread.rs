@@ -160,11 +160,11 @@ pub fn read_config(path: &Path, confine: Confine<'_>, max: u64) -> Result<String
 
 /// Whether `path` (as seen without following a final symlink) is an ignore-style file that is safe
 /// for a library to read on its own: a regular file, not a symlink, at most `max` bytes. `Ok(false)`
-/// when it does not exist.
+/// when it cannot be stat()ed at all (absent, or in an unreadable directory): then no one can open
+/// it either.
 pub fn check_plain_file(path: &Path, max: u64) -> Result<bool, String> {
     match std::fs::symlink_metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(format!("cannot stat it: {e}")),
+        Err(_) => Ok(false),
         Ok(meta) if meta.file_type().is_symlink() => Err("it is a symbolic link".into()),
         Ok(meta) if !meta.is_file() => Err("it is not a regular file".into()),
         Ok(meta) if meta.len() > max => Err(format!("it is larger than {max} bytes")),

@@ -222,3 +222,103 @@ fn extends_cannot_leave_the_repository_unless_the_policy_came_from_the_command_l
         vec!["sql/require-rls db/migrations/0001.sql:1:14"]
     );
 }
+
+#[test]
+fn a_symlink_named_on_the_command_line_is_not_followed_out_of_the_repository() {
+    let outside = repo(&[(
+        "secret.sql",
+        b"create table public.outside_marker_tbl (id int);\n",
+    )]);
+    let dir = repo(&[("db/migrations/0001.sql", NO_RLS)]);
+    let link = "db/migrations/0002.sql";
+    symlink(outside.path().join("secret.sql"), dir.path().join(link)).unwrap();
+    // Inside the repository a named symlink is followed as before.
+    symlink("0001.sql", dir.path().join("db/migrations/0003.sql")).unwrap();
+    for format in ["json", "human"] {
+        let out = tollgate(dir.path(), &["check", link, "--format", format]);
+        let text = all_output(&out);
+        assert!(!text.contains("outside_marker"), "{format}: {text}");
+        assert_eq!(code(&out), 1, "{format}: {text}");
+        assert!(text.contains("outside the repository"), "{format}: {text}");
+    }
+    let out = tollgate(dir.path(), &["check", link, "--format", "json"]);
+    assert_eq!(
+        findings(&stdout(&out)),
+        vec![format!("tollgate/read-error {link}:1:1")]
+    );
+    let out = tollgate(
+        dir.path(),
+        &["check", "db/migrations/0003.sql", "--format", "json"],
+    );
+    assert_eq!(
+        findings(&stdout(&out)),
+        vec!["sql/require-rls db/migrations/0003.sql:1:14"]
+    );
+}
+
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().expect("mkfifo");
+    assert!(status.success());
+}
+
+#[test]
+fn hostile_ignore_files_are_not_read_and_fail_the_run() {
+    // In the root, and in a subdirectory; as a FIFO and as a symlink to /dev/zero.
+    for (where_, special) in [
+        ("", "fifo"),
+        ("", "zero"),
+        ("svc/", "fifo"),
+        ("svc/", "zero"),
+        ("svc/", "ignore-fifo"),
+    ] {
+        let dir = repo(&[
+            ("db/migrations/0001.sql", NO_RLS),
+            (
+                "svc/migrations/0001.sql",
+                b"create table public.u (id int);\n",
+            ),
+        ]);
+        let name = if special == "ignore-fifo" {
+            ".ignore"
+        } else {
+            ".gitignore"
+        };
+        let file = dir.path().join(format!("{where_}{name}"));
+        if special == "zero" {
+            symlink("/dev/zero", &file).unwrap();
+        } else {
+            mkfifo(&file);
+        }
+        let started = Instant::now();
+        let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+        let case = format!("{where_}{name} ({special})");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "{case}: took {:?}",
+            started.elapsed()
+        );
+        assert_eq!(code(&out), 1, "{case}: {}", all_output(&out));
+        let got = findings(&stdout(&out));
+        let problem = format!("tollgate/read-error {where_}{name}:1:1");
+        assert!(got.contains(&problem), "{case}: {got:?}");
+        assert!(stdout(&out).contains("ignore file not read"), "{case}");
+        if where_ == "svc/" {
+            // The rest of the repository is still checked.
+            assert!(
+                got.contains(&"sql/require-rls db/migrations/0001.sql:1:14".to_string()),
+                "{case}: {got:?}"
+            );
+        }
+    }
+    // With .gitignore support off, the file is irrelevant and never opened.
+    let dir = repo(&[
+        ("db/migrations/0001.sql", NO_RLS),
+        ("tollgate.toml", b"[files]\ngitignore = false\n"),
+    ]);
+    mkfifo(&dir.path().join(".gitignore"));
+    let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(
+        findings(&stdout(&out)),
+        vec!["sql/require-rls db/migrations/0001.sql:1:14"]
+    );
+}
