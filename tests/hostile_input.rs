@@ -322,3 +322,50 @@ fn hostile_ignore_files_are_not_read_and_fail_the_run() {
         vec!["sql/require-rls db/migrations/0001.sql:1:14"]
     );
 }
+
+#[test]
+fn a_finding_past_column_65535_renders_with_a_window() {
+    let filler = "x".repeat(70_000);
+    let sql = format!("select 1; /* {filler} */ create table public.t (id int);\n");
+    let env = format!("A=1\nLONG=\"{filler}\"; GITHUB_TOKEN={TOKEN}\n");
+    let dir = repo(&[
+        ("db/migrations/0001.sql", sql.as_bytes()),
+        ("app/.env.example", env.as_bytes()),
+    ]);
+    let out = tollgate(dir.path(), &["check", "."]);
+    let text = stdout(&out);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_no_marker(&out);
+    assert!(text.contains("[db/migrations/0001.sql:1:70031]"), "{text}");
+    assert!(
+        text.contains("… */ create table public.t (id int);") || text.contains("…x"),
+        "{text}"
+    );
+    assert!(
+        text.len() < 20_000,
+        "snippets are windows: {} bytes",
+        text.len()
+    );
+}
+
+#[test]
+fn a_panicking_reporter_is_an_error_exit_without_the_payload() {
+    let dir = repo(&[("db/migrations/0001.sql", NO_RLS)]);
+    let out = Command::new(bin())
+        .args(["check", "."])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("TOLLGATE_DEBUG_PANIC", "render:0001.sql")
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 2, "{}", all_output(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("internal error while rendering the Human report"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("injected panic"),
+        "the payload is not printed: {err}"
+    );
+}
