@@ -369,3 +369,47 @@ fn a_panicking_reporter_is_an_error_exit_without_the_payload() {
         "the payload is not printed: {err}"
     );
 }
+
+#[test]
+fn suppression_directives_inside_string_literals_do_not_take_effect() {
+    let cases: &[(&str, &[u8], &str)] = &[
+        (
+            "db/migrations/0001.sql",
+            b"select '-- tollgate-ignore-file sql/require-rls -- not a comment';\ncreate table public.t (id int);\n",
+            "sql/require-rls db/migrations/0001.sql:2:14",
+        ),
+        (
+            "db/migrations/0001.sql",
+            b"do $$ begin\n-- tollgate-ignore-file sql/require-rls -- inside a function body\nend $$;\ncreate table public.t (id int); /* tollgate-ignore nothing */\n",
+            "sql/require-rls db/migrations/0001.sql:4:14",
+        ),
+        (
+            "db/migrations/0001.sql",
+            b"create table public.t (id int); select 'x -- tollgate-ignore sql/require-rls -- y';\n",
+            "sql/require-rls db/migrations/0001.sql:1:14",
+        ),
+        (
+            ".env",
+            b"NOTE=\"x # tollgate-ignore-file env/no-committed-env-file -- quoted\"\n",
+            "env/no-committed-env-file .env:1:1",
+        ),
+    ];
+    for (path, text, expected) in cases {
+        let dir = repo(&[(path, text)]);
+        let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+        let got = findings(&stdout(&out));
+        assert!(
+            got.iter().any(|f| f == expected),
+            "{}: {got:?}",
+            String::from_utf8_lossy(text)
+        );
+        assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(text));
+    }
+    // A real comment still works, next to a string that looks like one.
+    let dir = repo(&[(
+        "db/migrations/0001.sql",
+        b"select '--'; -- tollgate-ignore-file sql/require-rls -- lookup tables only\ncreate table public.t (id int);\n",
+    )]);
+    let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+}
