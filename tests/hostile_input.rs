@@ -413,3 +413,76 @@ fn suppression_directives_inside_string_literals_do_not_take_effect() {
     let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
     assert_eq!(code(&out), 0, "{}", stdout(&out));
 }
+
+/// `count` distinct GitHub-token-shaped secrets, deterministic (an LCG over the alphabet).
+fn tokens(count: usize) -> Vec<String> {
+    const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    (0..count)
+        .map(|_| {
+            let body: String = (0..36)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    ALNUM[(state >> 33) as usize % ALNUM.len()] as char
+                })
+                .collect();
+            format!("ghp_{body}")
+        })
+        .collect()
+}
+
+#[test]
+fn output_is_bounded_and_a_single_line_file_scans_in_linear_time() {
+    // ~4.9 MB of `token=ghp_… ` on one line, and the same content one token per line.
+    let secrets = tokens(4_900_000 / 47);
+    let single = secrets
+        .iter()
+        .map(|t| format!("token={t} "))
+        .collect::<String>();
+    let multi = secrets
+        .iter()
+        .map(|t| format!("token={t}\n"))
+        .collect::<String>();
+    assert!(single.len() > 4_800_000 && single.len() < 5_000_000);
+    let mut elapsed = Vec::new();
+    for (name, text) in [("single", &single), ("multi", &multi)] {
+        let dir = repo(&[("notes/tokens.txt", text.as_bytes())]);
+        let started = Instant::now();
+        let out = run_bounded(dir.path(), &["check", "."], Duration::from_secs(300));
+        elapsed.push(started.elapsed());
+        let shown = stdout(&out);
+        assert_eq!(code(&out), 1, "{name}: {}", stderr(&out));
+        // Old code: gigabytes (every snippet repeated the whole 4.9 MB line).
+        assert!(
+            out.stdout.len() < 1_000_000,
+            "{name}: {} bytes of output",
+            out.stdout.len()
+        );
+        assert!(
+            shown.contains("more findings in this file (notes/tokens.txt) not shown"),
+            "{name}: {shown}"
+        );
+        // No secret is shown beyond its last 4 characters.
+        for secret in &secrets {
+            assert!(
+                !shown.contains(&secret[..secret.len() - 4]),
+                "{name}: {secret}"
+            );
+        }
+        if name == "single" {
+            assert!(shown.contains("…"), "long lines are cut: {shown}");
+            assert!(
+                shown.lines().all(|l| l.chars().count() < 400),
+                "{name}: a snippet line is not windowed"
+            );
+        }
+    }
+    let (single, multi) = (elapsed[0], elapsed[1]);
+    eprintln!("single-line {single:?}, multi-line {multi:?}");
+    assert!(
+        single < multi * 5 + Duration::from_secs(2),
+        "single-line {single:?} vs multi-line {multi:?}: not linear"
+    );
+}
