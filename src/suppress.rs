@@ -66,11 +66,7 @@ pub fn scan(text: &str, kind: FileKind, lines: &LineIndex, require_reason: bool)
         let line = &text[line_span.range()];
         // The first marker on the line that sits inside a comment; one inside a string literal
         // (`'-- tollgate-ignore-file …'`) is data, not a directive.
-        let Some((at, marker_at)) = line.match_indices(MARKER).find_map(|(at, _)| {
-            comments
-                .start(kind, line, line_span.start, at)
-                .map(|m| (at, m))
-        }) else {
+        let Some((at, marker_at)) = comments.directive(kind, line, line_span.start) else {
             continue;
         };
         let own_line = line[..marker_at].trim().is_empty();
@@ -125,49 +121,54 @@ impl Comments {
         }
     }
 
-    /// The offset in `line` of the comment marker that opens the comment holding the directive
-    /// marker at `at`, if it is in a comment that starts on this line.
-    fn start(&self, kind: FileKind, line: &str, line_start: usize, at: usize) -> Option<usize> {
-        let before = &line[..at];
-        let marker = kind
-            .comment_markers()
-            .iter()
-            .filter_map(|m| before.find(m))
-            .min();
-        match self {
-            Self::Markers => marker,
+    /// The first directive marker of `line` that sits inside a comment opened on this line, as
+    /// (marker offset, comment-opener offset). Linear in the line (one pass, or one binary search
+    /// per marker occurrence for SQL), however many markers and quotes it holds.
+    fn directive(&self, kind: FileKind, line: &str, line_start: usize) -> Option<(usize, usize)> {
+        let (opener, body) = match self {
             Self::Sql(spans) => {
-                let abs = line_start + at;
-                let i = spans.partition_point(|s| s.end <= abs);
-                let comment = spans.get(i).filter(|s| s.start <= abs)?;
-                comment.start.checked_sub(line_start)
+                return line.match_indices(MARKER).find_map(|(at, _)| {
+                    let abs = line_start + at;
+                    let i = spans.partition_point(|s| s.end <= abs);
+                    let comment = spans.get(i).filter(|s| s.start <= abs)?;
+                    Some((at, comment.start.checked_sub(line_start)?))
+                });
             }
+            Self::Markers => kind
+                .comment_markers()
+                .iter()
+                .filter_map(|m| line.find(m).map(|at| (at, at + m.len())))
+                .min()?,
             Self::Hash => {
-                // A quote opens a string only where a value can start (so `it's` in a plain
-                // YAML scalar or env value does not), and closes at its match.
-                let (mut single, mut double, mut escaped) = (false, false, false);
-                let mut prev: Option<char> = None;
-                for (i, c) in before.char_indices() {
-                    let value_start =
-                        prev.is_none_or(|p| p.is_whitespace() || "=:[{,(".contains(p));
-                    match c {
-                        _ if escaped => escaped = false,
-                        '\\' if double => escaped = true,
-                        '\'' if single => single = false,
-                        '"' if double => double = false,
-                        '\'' if !double && value_start => single = true,
-                        '"' if !single && value_start => double = true,
-                        '#' if !single && !double && prev.is_none_or(char::is_whitespace) => {
-                            return Some(i);
-                        }
-                        _ => {}
-                    }
-                    prev = Some(c);
-                }
-                None
+                let at = hash_comment(line)?;
+                (at, at + 1)
             }
-        }
+        };
+        line[body..].find(MARKER).map(|at| (body + at, opener))
     }
+}
+
+/// The offset of the `#` opening a comment: at the line start or after whitespace, outside single
+/// and double quotes. A quote opens a string only where a value can start (so `it's` in a plain
+/// YAML scalar or env value does not), and closes at its match.
+fn hash_comment(line: &str) -> Option<usize> {
+    let (mut single, mut double, mut escaped) = (false, false, false);
+    let mut prev: Option<char> = None;
+    for (i, c) in line.char_indices() {
+        let value_start = prev.is_none_or(|p| p.is_whitespace() || "=:[{,(".contains(p));
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if double => escaped = true,
+            '\'' if single => single = false,
+            '"' if double => double = false,
+            '\'' if !double && value_start => single = true,
+            '"' if !single && value_start => double = true,
+            '#' if !single && !double && prev.is_none_or(char::is_whitespace) => return Some(i),
+            _ => {}
+        }
+        prev = Some(c);
+    }
+    None
 }
 
 fn next_code_line(text: &str, lines: &LineIndex, from: usize) -> usize {
