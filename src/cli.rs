@@ -182,16 +182,7 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Runs a command. A panic anywhere becomes exit 2 with the place in tollgate's code, never the
-/// payload (which may quote file content).
 pub fn run(cli: Cli) -> ExitCode {
-    crate::engine::guard::catch(|| run_command(cli)).unwrap_or_else(|place| {
-        eprintln!("error: internal error (panic at {place}); please report it as a tollgate bug");
-        ExitCode::from(EXIT_ERROR)
-    })
-}
-
-fn run_command(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check(&args),
         Command::Rules { json } => write_stdout(&rules_listing(json)),
@@ -291,17 +282,17 @@ fn check(args: &CheckArgs) -> ExitCode {
         }
     };
     let width = terminal_width();
-    let options = RenderOptions {
-        color,
-        width,
-        quiet: args.quiet,
-    };
-    let rendered = match report::render_guarded(&report, args.format, options) {
-        Ok(rendered) => rendered,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_ERROR);
-        }
+    let rendered = report::render_guarded(
+        &report,
+        args.format,
+        RenderOptions {
+            color,
+            width,
+            quiet: args.quiet,
+        },
+    );
+    let Ok(rendered) = rendered.inspect_err(|e| eprintln!("error: {e}")) else {
+        return ExitCode::from(EXIT_ERROR);
     };
     // A caught crash fails the run whatever the fail level: some file was not checked.
     let code = if report.internal_errors > 0 {
@@ -488,11 +479,7 @@ pub(crate) fn load_policy(explicit: Option<&Path>) -> Result<Policy, miette::Rep
                 .ok()
                 .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
                 .unwrap_or(path);
-            let source = match explicit {
-                Some(_) => PolicySource::CommandLine,
-                None => PolicySource::Discovered,
-            };
-            Policy::load_from(&shown, source).map_err(miette::Report::new)
+            Policy::load_from(&shown, PolicySource::of(explicit)).map_err(miette::Report::new)
         }
         None => Ok(Policy::recommended()),
     }

@@ -297,6 +297,17 @@ pub enum PolicySource {
     Discovered,
 }
 
+impl PolicySource {
+    /// `CommandLine` when a `--policy` path was given, else `Discovered`.
+    pub fn of(explicit: Option<&Path>) -> Self {
+        if explicit.is_some() {
+            Self::CommandLine
+        } else {
+            Self::Discovered
+        }
+    }
+}
+
 fn to_confine(root: Option<&Path>) -> fsread::Confine<'_> {
     root.map_or(fsread::Confine::Anywhere, fsread::Confine::Within)
 }
