@@ -79,9 +79,14 @@ impl Baseline {
     }
 
     pub fn load(path: &Path) -> Result<Self, BaselineError> {
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+        let text = crate::fsread::read_config(
+            path,
+            crate::fsread::Confine::Anywhere,
+            crate::fsread::MAX_BASELINE_SIZE,
+        )
+        .map_err(|e| BaselineError::Read {
             path: path.to_path_buf(),
-            source,
+            source: std::io::Error::other(e.reason()),
         })?;
         Self::parse(path, &text)
     }

@@ -36,6 +36,8 @@ pub enum CliError {
     },
     #[error("cannot write output: {0}")]
     Stdout(std::io::Error),
+    #[error(transparent)]
+    Render(#[from] report::RenderError),
     #[error("cannot render the man page: {0}")]
     Man(std::io::Error),
     #[error("unknown rule `{id}`")]
@@ -262,7 +264,7 @@ fn check(args: &CheckArgs) -> Result<u8, CliError> {
         }
     };
     let width = terminal_width();
-    let rendered = report::render(
+    let rendered = report::render_guarded(
         &report,
         args.format,
         RenderOptions {
@@ -271,6 +273,7 @@ fn check(args: &CheckArgs) -> Result<u8, CliError> {
             quiet: args.quiet,
         },
     );
+    let rendered = rendered?;
     let code = report.exit_code(args.fail_on);
     match &args.output {
         Some(path) => {

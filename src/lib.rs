@@ -12,6 +12,7 @@ pub mod docs;
 pub mod document;
 pub mod engine;
 pub mod finding;
+pub mod fsread;
 pub mod github;
 pub mod outcome;
 pub mod paths;

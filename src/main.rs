@@ -23,5 +23,13 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    tollgate::cli::run(cli)
+    // A panic anywhere becomes exit 2 naming the place in tollgate's code, never the payload
+    // (which may quote file content).
+    tollgate::engine::guard::catch(|| tollgate::cli::run(cli)).unwrap_or_else(|place| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: internal error (panic at {place}); please report it as a tollgate bug"
+        );
+        ExitCode::from(tollgate::cli::EXIT_ERROR)
+    })
 }

@@ -10,7 +10,7 @@ use crate::changed::{self, ChangedError, ChangedFiles, Since};
 use crate::engine;
 use crate::outcome::Report;
 use crate::paths::shown;
-use crate::policy::{Policy, PolicyError};
+use crate::policy::{Policy, PolicyError, PolicySource};
 
 /// Which baseline of accepted findings a scan applies.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -62,7 +62,7 @@ pub fn load_policy(explicit: Option<&Path>) -> Result<Policy, PolicyError> {
                 .ok()
                 .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
                 .unwrap_or(path);
-            Policy::load(&shown)
+            Policy::load_from(&shown, PolicySource::of(explicit))
         }
         None => Ok(Policy::recommended()),
     }

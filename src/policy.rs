@@ -13,6 +13,7 @@ use toml::Spanned;
 
 use crate::document::FileKind;
 use crate::finding::{Level, RuleLevel};
+use crate::fsread;
 use crate::rules::{self, REGISTRY, Rule};
 
 /// Built-in packs, embedded in the binary; the same files are readable examples in `policies/`.
@@ -247,24 +248,68 @@ impl Policy {
         .unwrap_or_else(|e| panic!("built-in recommended pack is invalid: {e}"))
     }
 
+    /// Loads a policy the user named on the command line: it may extend files anywhere.
     pub fn load(path: &Path) -> Result<Self, PolicyError> {
-        let text = std::fs::read_to_string(path).map_err(|e| PolicyError::io(path, &e))?;
-        Self::from_str(&path.display().to_string(), &text, path.parent())
+        Self::load_from(path, PolicySource::CommandLine)
     }
 
-    /// Finds `tollgate.toml` in `start` or its ancestors.
+    /// Loads a policy file. A discovered one is repository content: it and everything it extends
+    /// must resolve inside its own directory (see [`crate::fsread`]).
+    pub fn load_from(path: &Path, source: PolicySource) -> Result<Self, PolicyError> {
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let confine = match source {
+            PolicySource::CommandLine => None,
+            PolicySource::Discovered => Some(dir),
+        };
+        let text = fsread::read_config(path, to_confine(confine), fsread::MAX_CONFIG_SIZE)
+            .map_err(|e| PolicyError::plain(&path.display().to_string(), e.to_string()))?;
+        let name = path.display().to_string();
+        let mut layers = Vec::new();
+        load_layers(&name, &text, Some(dir), confine, &mut layers, 0)?;
+        resolve(&name, &layers)
+    }
+
+    /// Finds `tollgate.toml` in `start` or its ancestors. Anything by that name counts (a FIFO, a
+    /// dangling symlink), so that loading it fails loudly instead of silently using the default.
     pub fn discover(start: &Path) -> Option<PathBuf> {
         start
             .ancestors()
             .map(|dir| dir.join(POLICY_FILE_NAME))
-            .find(|p| p.is_file())
+            .find(|p| std::fs::symlink_metadata(p).is_ok_and(|m| !m.is_dir()))
     }
 
     pub fn from_str(name: &str, text: &str, base_dir: Option<&Path>) -> Result<Self, PolicyError> {
         let mut layers = Vec::new();
-        load_layers(name, text, base_dir, &mut layers, 0)?;
+        load_layers(name, text, base_dir, None, &mut layers, 0)?;
         resolve(name, &layers)
     }
+}
+
+/// Where a policy file came from, which decides what it may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicySource {
+    /// `--policy <path>`: trusted like any other command-line argument.
+    CommandLine,
+    /// Found as `tollgate.toml` in the repository: repository content, confined to its directory.
+    Discovered,
+}
+
+impl PolicySource {
+    /// `CommandLine` when a `--policy` path was given, else `Discovered`.
+    pub fn of(explicit: Option<&Path>) -> Self {
+        if explicit.is_some() {
+            Self::CommandLine
+        } else {
+            Self::Discovered
+        }
+    }
+}
+
+fn to_confine(root: Option<&Path>) -> fsread::Confine<'_> {
+    root.map_or(fsread::Confine::Anywhere, fsread::Confine::Within)
 }
 
 /// One parsed policy file (a pack or the user's file) with its source for error rendering.
@@ -274,10 +319,13 @@ struct Layer {
     raw: RawPolicy,
 }
 
+/// `confine`: the directory every extended file must stay inside, when the root policy was
+/// discovered in the repository rather than named with `--policy`.
 fn load_layers(
     name: &str,
     text: &str,
     base_dir: Option<&Path>,
+    confine: Option<&Path>,
     layers: &mut Vec<Layer>,
     depth: usize,
 ) -> Result<(), PolicyError> {
@@ -312,25 +360,44 @@ fn load_layers(
                 &format!("{pack_name} (built-in)"),
                 pack_text,
                 None,
+                None,
                 layers,
                 depth + 1,
             )?;
         } else if target.ends_with(".toml") {
             let path = base_dir.map_or_else(|| PathBuf::from(target), |dir| dir.join(target));
-            let sub = std::fs::read_to_string(&path).map_err(|e| {
-                PolicyError::at(
-                    name,
-                    text,
-                    Some(span.into()),
-                    format!("cannot read extended policy {}: {e}", path.display()),
-                    "extended here",
-                    None,
-                )
-            })?;
+            if let Some(root) = confine {
+                if !fsread::lexically_inside(root, &path) {
+                    return Err(PolicyError::at(
+                        name,
+                        text,
+                        Some(span.into()),
+                        format!("`extends` path `{target}` is outside the repository"),
+                        "extended here",
+                        Some(
+                            "a policy found in the repository may only extend files inside it; \
+                             copy the file in, or pass the policy with --policy"
+                                .into(),
+                        ),
+                    ));
+                }
+            }
+            let sub = fsread::read_config(&path, to_confine(confine), fsread::MAX_CONFIG_SIZE)
+                .map_err(|e| {
+                    PolicyError::at(
+                        name,
+                        text,
+                        Some(span.into()),
+                        format!("cannot use extended policy: {e}"),
+                        "extended here",
+                        None,
+                    )
+                })?;
             load_layers(
                 &path.display().to_string(),
                 &sub,
                 path.parent(),
+                confine,
                 layers,
                 depth + 1,
             )?;
@@ -791,13 +858,6 @@ impl PolicyError {
 
     fn plain(name: &str, message: String) -> Self {
         Self::at(name, "", None, message, "", None)
-    }
-
-    fn io(path: &Path, e: &std::io::Error) -> Self {
-        Self::plain(
-            &path.display().to_string(),
-            format!("cannot read policy file {}: {e}", path.display()),
-        )
     }
 }
 

@@ -79,6 +79,10 @@ pub struct LineCol {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// Per line: only ASCII, so a column is a byte difference. Without it every `line_col` counts
+    /// the characters from the line start, and a 5 MB single-line file with thousands of findings
+    /// turns quadratic.
+    ascii: Vec<bool>,
 }
 
 impl LineIndex {
@@ -86,7 +90,16 @@ impl LineIndex {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
         starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
-        Self { starts }
+        let bytes = text.as_bytes();
+        let ascii = starts
+            .iter()
+            .enumerate()
+            .map(|(i, &start)| {
+                let end = starts.get(i + 1).copied().unwrap_or(bytes.len());
+                bytes[start..end].is_ascii()
+            })
+            .collect();
+        Self { starts, ascii }
     }
 
     pub fn line_count(&self) -> usize {
@@ -123,7 +136,11 @@ impl LineIndex {
         let offset = Span::empty(offset).clamp_to(text).start;
         let line = self.line_of(offset);
         let start = self.starts[line];
-        let column = text[start..offset].chars().count() + 1;
+        let column = if self.ascii.get(line).copied().unwrap_or(false) {
+            offset - start + 1
+        } else {
+            text[start..offset].chars().count() + 1
+        };
         LineCol {
             line: line + 1,
             column,

@@ -65,22 +65,16 @@ pub fn scan(text: &str, kind: FileKind, lines: &LineIndex, require_reason: bool)
     if !text.contains(MARKER) {
         return directives;
     }
+    let comments = Comments::of(text, kind);
     for line_no in 0..lines.line_count() {
         let line_span = lines.line_span(line_no, text);
         let line = &text[line_span.range()];
-        let Some(at) = line.find(MARKER) else {
+        // The first marker on the line that sits inside a comment; one inside a string literal
+        // (`'-- tollgate-ignore-file …'`) is data, not a directive.
+        let Some((at, marker_at)) = comments.directive(kind, line, line_span.start) else {
             continue;
         };
-        let before = &line[..at];
-        let Some(marker_at) = kind
-            .comment_markers()
-            .iter()
-            .filter_map(|m| before.find(m))
-            .min()
-        else {
-            continue;
-        };
-        let own_line = before[..marker_at].trim().is_empty();
+        let own_line = line[..marker_at].trim().is_empty();
         let mut rest = &line[at + MARKER.len()..];
         let file_scope = rest.starts_with("-file");
         if file_scope {
@@ -100,6 +94,86 @@ pub fn scan(text: &str, kind: FileKind, lines: &LineIndex, require_reason: bool)
         directives.push(parse_body(rest, span, scope, require_reason));
     }
     directives
+}
+
+/// Where comments are, as each kind's lexer sees them: a directive counts only inside one.
+enum Comments {
+    /// SQL: the comment tokens of the statement lexer (so strings, dollar quotes and quoted
+    /// identifiers are skipped exactly as the parser skips them).
+    Sql(Vec<Span>),
+    /// YAML, Dockerfile, Compose and env files: `#` at the line start or after whitespace, outside
+    /// single and double quotes on that line.
+    Hash,
+    /// Code and text files: a comment marker anywhere before the directive (no lexer for them).
+    Markers,
+}
+
+impl Comments {
+    fn of(text: &str, kind: FileKind) -> Self {
+        match kind {
+            FileKind::Sql => {
+                let (tokens, _) = crate::document::sql::lexer::tokenize(text);
+                Self::Sql(
+                    tokens
+                        .iter()
+                        .filter(|t| t.kind == crate::document::sql::lexer::TokenKind::Comment)
+                        .map(|t| t.span)
+                        .collect(),
+                )
+            }
+            FileKind::Docker | FileKind::Compose | FileKind::Env | FileKind::K8s => Self::Hash,
+            FileKind::Code | FileKind::Text => Self::Markers,
+        }
+    }
+
+    /// The first directive marker of `line` that sits inside a comment opened on this line, as
+    /// (marker offset, comment-opener offset). Linear in the line (one pass, or one binary search
+    /// per marker occurrence for SQL), however many markers and quotes it holds.
+    fn directive(&self, kind: FileKind, line: &str, line_start: usize) -> Option<(usize, usize)> {
+        let (opener, body) = match self {
+            Self::Sql(spans) => {
+                return line.match_indices(MARKER).find_map(|(at, _)| {
+                    let abs = line_start + at;
+                    let i = spans.partition_point(|s| s.end <= abs);
+                    let comment = spans.get(i).filter(|s| s.start <= abs)?;
+                    Some((at, comment.start.checked_sub(line_start)?))
+                });
+            }
+            Self::Markers => kind
+                .comment_markers()
+                .iter()
+                .filter_map(|m| line.find(m).map(|at| (at, at + m.len())))
+                .min()?,
+            Self::Hash => {
+                let at = hash_comment(line)?;
+                (at, at + 1)
+            }
+        };
+        line[body..].find(MARKER).map(|at| (body + at, opener))
+    }
+}
+
+/// The offset of the `#` opening a comment: at the line start or after whitespace, outside single
+/// and double quotes. A quote opens a string only where a value can start (so `it's` in a plain
+/// YAML scalar or env value does not), and closes at its match.
+fn hash_comment(line: &str) -> Option<usize> {
+    let (mut single, mut double, mut escaped) = (false, false, false);
+    let mut prev: Option<char> = None;
+    for (i, c) in line.char_indices() {
+        let value_start = prev.is_none_or(|p| p.is_whitespace() || "=:[{,(".contains(p));
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if double => escaped = true,
+            '\'' if single => single = false,
+            '"' if double => double = false,
+            '\'' if !double && value_start => single = true,
+            '"' if !single && value_start => double = true,
+            '#' if !single && !double && prev.is_none_or(char::is_whitespace) => return Some(i),
+            _ => {}
+        }
+        prev = Some(c);
+    }
+    None
 }
 
 fn next_code_line(text: &str, lines: &LineIndex, from: usize) -> usize {
@@ -235,6 +309,50 @@ mod tests {
         assert_eq!(d[2].scope, Scope::File);
         assert!(d[2].problem.as_deref().unwrap().contains("is not a date"));
         assert!(scan_sql("select 'tollgate-ignore sql/require-rls';").is_empty());
+    }
+
+    #[test]
+    fn directives_inside_strings_are_data() {
+        for text in [
+            "select '-- tollgate-ignore-file sql/require-rls -- x';",
+            "select $$\n-- tollgate-ignore-file sql/require-rls -- x\n$$;",
+            "select $tag$ /* tollgate-ignore-file sql/require-rls -- x */ $tag$;",
+            "select E'\\' -- tollgate-ignore-file sql/require-rls -- x';",
+            "select \"-- tollgate-ignore-file sql/require-rls -- x\";",
+        ] {
+            assert!(scan_sql(text).is_empty(), "{text}");
+        }
+        let d = scan_sql("select '--' ; -- tollgate-ignore sql/require-rls -- real comment");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].reason.as_deref(), Some("real comment"));
+
+        let hash = |text: &str, kind| scan(text, kind, &LineIndex::new(text), true);
+        for (text, kind) in [
+            (
+                "A=\"x # tollgate-ignore-file env/no-secret-value -- y\"\n",
+                FileKind::Env,
+            ),
+            (
+                "a: 'x # tollgate-ignore-file k8s/no-privileged -- y'\n",
+                FileKind::K8s,
+            ),
+            (
+                "RUN echo \"# tollgate-ignore-file docker/require-non-root-user -- y\"\n",
+                FileKind::Docker,
+            ),
+            (
+                "A=x#tollgate-ignore-file env/no-secret-value -- y\n",
+                FileKind::Env,
+            ),
+        ] {
+            assert!(hash(text, kind).is_empty(), "{text}");
+        }
+        let d = hash(
+            "A=\"it's\" # tollgate-ignore env/no-secret-value -- ok\n",
+            FileKind::Env,
+        );
+        assert_eq!(d.len(), 1);
+        assert!(d[0].problem.is_none(), "{:?}", d[0].problem);
     }
 
     #[test]

@@ -38,6 +38,28 @@ pub fn render(report: &Report, format: Format, options: RenderOptions) -> String
     }
 }
 
+/// A reporter panicked: the report could not be rendered.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "internal error while rendering the {format:?} report (panic at {place}); no report was \
+     written. Please report it as a tollgate bug"
+)]
+pub struct RenderError {
+    pub format: Format,
+    pub place: String,
+}
+
+/// [`render`], with a panic in the renderer caught (it names the place in tollgate's code, never
+/// the payload, which may quote file content) so the CLI can exit 2 instead of crashing.
+pub fn render_guarded(
+    report: &Report,
+    format: Format,
+    options: RenderOptions,
+) -> Result<String, RenderError> {
+    crate::engine::guard::catch(|| render(report, format, options))
+        .map_err(|place| RenderError { format, place })
+}
+
 /// The source text of the finding's file with every secret span of that file blanked (not only
 /// this finding's), so no snippet can show a secret.
 pub fn redacted_source(report: &Report, finding: &Finding) -> String {

@@ -1,0 +1,488 @@
+//! Hostile input, end to end on the binary (issue 15, "Trust boundaries and hostile input"): a
+//! repository's content must never make tollgate print files from outside it, follow a symlink out
+//! of it, hang on a special file, panic, or flood its output.
+
+mod common;
+
+use std::io::Read;
+use std::os::unix::fs::symlink;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+const NO_RLS: &[u8] = b"create table public.t (id int);\n";
+const TOKEN: &str = "ghp_HostileInputMarker0123456789abcdefAB";
+
+/// Runs the binary with a deadline (a hang fails the test instead of blocking the suite), with a
+/// marker secret in the environment that must never be printed.
+fn run_bounded(dir: &Path, args: &[&str], limit: Duration) -> Output {
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .env("TOLLGATE_TODAY", "2026-11-25")
+        .env("GITHUB_TOKEN", TOKEN)
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_EVENT_PATH")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn tollgate");
+    // Drain both pipes while waiting: a full pipe would block the child and look like a hang.
+    let mut out_pipe = child.stdout.take().expect("stdout");
+    let mut err_pipe = child.stderr.take().expect("stderr");
+    let out_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = out_pipe.read_to_end(&mut buf);
+        buf
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = err_pipe.read_to_end(&mut buf);
+        buf
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("tollgate {args:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out_reader.join().expect("stdout reader"),
+        stderr: err_reader.join().expect("stderr reader"),
+    }
+}
+
+fn tollgate(dir: &Path, args: &[&str]) -> Output {
+    run_bounded(dir, args, Duration::from_secs(20))
+}
+
+fn all_output(out: &Output) -> String {
+    format!("{}{}", stdout(out), stderr(out))
+}
+
+/// A file outside every test repository holding a marker secret.
+fn outside_secret() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("secret.toml");
+    std::fs::write(
+        &path,
+        format!("token = \"{TOKEN}\"\nnot toml at all {TOKEN}\n"),
+    )
+    .unwrap();
+    (dir, path)
+}
+
+fn assert_no_marker(out: &Output) {
+    let text = all_output(out);
+    assert!(!text.contains(TOKEN), "the marker secret leaked:\n{text}");
+    assert!(
+        !text.contains("HostileInputMarker"),
+        "part of the marker secret leaked:\n{text}"
+    );
+}
+
+#[test]
+fn policy_symlinked_outside_the_repository_is_refused_without_quoting_it() {
+    let (_outside, secret) = outside_secret();
+    for target in [Path::new("/proc/self/environ"), secret.as_path()] {
+        let dir = repo(&[("db/migrations/0001.sql", NO_RLS)]);
+        symlink(target, dir.path().join("tollgate.toml")).unwrap();
+        for args in [
+            &["check", "."][..],
+            &["check", ".", "--format", "json"][..],
+            &["github", "--comment", "off"][..],
+        ] {
+            let out = tollgate(dir.path(), args);
+            assert_no_marker(&out);
+            assert_eq!(code(&out), 2, "{target:?} {args:?}: {}", all_output(&out));
+            assert!(
+                stderr(&out).contains("outside the repository"),
+                "{target:?} {args:?}: {}",
+                stderr(&out)
+            );
+        }
+    }
+    // Named with --policy, a pseudo-file is still not read (its size changes while reading).
+    let dir = repo(&[("db/migrations/0001.sql", NO_RLS)]);
+    let out = tollgate(
+        dir.path(),
+        &["check", ".", "--policy", "/proc/self/environ"],
+    );
+    assert_no_marker(&out);
+    assert_eq!(code(&out), 2, "{}", all_output(&out));
+}
+
+#[test]
+fn policy_that_is_a_fifo_fails_instead_of_hanging() {
+    let dir = repo(&[("db/migrations/0001.sql", NO_RLS)]);
+    let status = Command::new("mkfifo")
+        .arg(dir.path().join("tollgate.toml"))
+        .status()
+        .expect("mkfifo");
+    assert!(status.success());
+    let out = tollgate(dir.path(), &["check", "."]);
+    assert_eq!(code(&out), 2, "{}", all_output(&out));
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn extends_cannot_leave_the_repository_unless_the_policy_came_from_the_command_line() {
+    let (_outside, secret) = outside_secret();
+    let dir = repo(&[
+        ("db/migrations/0001.sql", NO_RLS),
+        (
+            "tollgate.toml",
+            b"extends = [\"recommended\", \"leak.toml\"]\n",
+        ),
+    ]);
+    symlink(&secret, dir.path().join("leak.toml")).unwrap();
+    for args in [&["check", "."][..], &["github", "--comment", "off"][..]] {
+        let out = tollgate(dir.path(), args);
+        assert_no_marker(&out);
+        assert_eq!(code(&out), 2, "{args:?}: {}", all_output(&out));
+        assert!(
+            stderr(&out).contains("outside the repository"),
+            "{}",
+            stderr(&out)
+        );
+    }
+
+    // Absolute and `..` paths are refused by their text, with a clear message.
+    let escaping = secret.display().to_string();
+    let relative = format!(
+        "{}/{}",
+        "../".repeat(dir.path().components().count()),
+        escaping.trim_start_matches('/')
+    );
+    for target in [escaping.as_str(), relative.as_str()] {
+        std::fs::write(
+            dir.path().join("tollgate.toml"),
+            format!("extends = [{target:?}]\n"),
+        )
+        .unwrap();
+        let out = tollgate(dir.path(), &["check", "."]);
+        assert_no_marker(&out);
+        assert_eq!(code(&out), 2, "{target}: {}", all_output(&out));
+        let err = stderr(&out);
+        assert!(err.contains("is outside the"), "{err}");
+        assert!(err.contains("--policy"), "{err}");
+    }
+
+    // The same policy named with --policy may extend a file anywhere (the user chose it).
+    let shared = tempfile::tempdir().unwrap();
+    std::fs::write(
+        shared.path().join("base.toml"),
+        "[rules.sql]\nrequire-rls = \"off\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("ci.toml"),
+        format!(
+            "extends = [\"recommended\", {:?}]\n",
+            shared.path().join("base.toml").display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::remove_file(dir.path().join("tollgate.toml")).unwrap();
+    let out = tollgate(dir.path(), &["check", ".", "--policy", "ci.toml"]);
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+
+    // Inside the repository, extends and built-in packs still work.
+    std::fs::create_dir_all(dir.path().join("policy")).unwrap();
+    std::fs::write(
+        dir.path().join("policy/base.toml"),
+        "extends = [\"strict\"]\n[rules.sql]\nrequire-rls = \"warning\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("tollgate.toml"),
+        "extends = [\"policy/base.toml\"]\n",
+    )
+    .unwrap();
+    let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    assert_eq!(
+        findings(&stdout(&out)),
+        vec!["sql/require-rls db/migrations/0001.sql:1:14"]
+    );
+}
+
+#[test]
+fn a_symlink_named_on_the_command_line_is_not_followed_out_of_the_repository() {
+    let outside = repo(&[(
+        "secret.sql",
+        b"create table public.outside_marker_tbl (id int);\n",
+    )]);
+    let dir = repo(&[("db/migrations/0001.sql", NO_RLS)]);
+    let link = "db/migrations/0002.sql";
+    symlink(outside.path().join("secret.sql"), dir.path().join(link)).unwrap();
+    // Inside the repository a named symlink is followed as before.
+    symlink("0001.sql", dir.path().join("db/migrations/0003.sql")).unwrap();
+    for format in ["json", "human"] {
+        let out = tollgate(dir.path(), &["check", link, "--format", format]);
+        let text = all_output(&out);
+        assert!(!text.contains("outside_marker"), "{format}: {text}");
+        assert_eq!(code(&out), 1, "{format}: {text}");
+        assert!(text.contains("outside the repository"), "{format}: {text}");
+    }
+    let out = tollgate(dir.path(), &["check", link, "--format", "json"]);
+    assert_eq!(
+        findings(&stdout(&out)),
+        vec![format!("tollgate/read-error {link}:1:1")]
+    );
+    let out = tollgate(
+        dir.path(),
+        &["check", "db/migrations/0003.sql", "--format", "json"],
+    );
+    assert_eq!(
+        findings(&stdout(&out)),
+        vec!["sql/require-rls db/migrations/0003.sql:1:14"]
+    );
+}
+
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().expect("mkfifo");
+    assert!(status.success());
+}
+
+#[test]
+fn hostile_ignore_files_are_not_read_and_fail_the_run() {
+    // In the root, and in a subdirectory; as a FIFO and as a symlink to /dev/zero.
+    for (where_, special) in [
+        ("", "fifo"),
+        ("", "zero"),
+        ("svc/", "fifo"),
+        ("svc/", "zero"),
+        ("svc/", "ignore-fifo"),
+    ] {
+        let dir = repo(&[
+            ("db/migrations/0001.sql", NO_RLS),
+            (
+                "svc/migrations/0001.sql",
+                b"create table public.u (id int);\n",
+            ),
+        ]);
+        let name = if special == "ignore-fifo" {
+            ".ignore"
+        } else {
+            ".gitignore"
+        };
+        let file = dir.path().join(format!("{where_}{name}"));
+        if special == "zero" {
+            symlink("/dev/zero", &file).unwrap();
+        } else {
+            mkfifo(&file);
+        }
+        let started = Instant::now();
+        let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+        let case = format!("{where_}{name} ({special})");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "{case}: took {:?}",
+            started.elapsed()
+        );
+        assert_eq!(code(&out), 1, "{case}: {}", all_output(&out));
+        let got = findings(&stdout(&out));
+        let problem = format!("tollgate/read-error {where_}{name}:1:1");
+        assert!(got.contains(&problem), "{case}: {got:?}");
+        assert!(stdout(&out).contains("ignore file not read"), "{case}");
+        if where_ == "svc/" {
+            // The rest of the repository is still checked.
+            assert!(
+                got.contains(&"sql/require-rls db/migrations/0001.sql:1:14".to_string()),
+                "{case}: {got:?}"
+            );
+        }
+    }
+    // With .gitignore support off, the file is irrelevant and never opened.
+    let dir = repo(&[
+        ("db/migrations/0001.sql", NO_RLS),
+        ("tollgate.toml", b"[files]\ngitignore = false\n"),
+    ]);
+    mkfifo(&dir.path().join(".gitignore"));
+    let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(
+        findings(&stdout(&out)),
+        vec!["sql/require-rls db/migrations/0001.sql:1:14"]
+    );
+}
+
+#[test]
+fn a_finding_past_column_65535_renders_with_a_window() {
+    let filler = "x".repeat(70_000);
+    let sql = format!("select 1; /* {filler} */ create table public.t (id int);\n");
+    let env = format!("A=1\nLONG=\"{filler}\"; GITHUB_TOKEN={TOKEN}\n");
+    let dir = repo(&[
+        ("db/migrations/0001.sql", sql.as_bytes()),
+        ("app/.env.example", env.as_bytes()),
+    ]);
+    let out = tollgate(dir.path(), &["check", "."]);
+    let text = stdout(&out);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_no_marker(&out);
+    assert!(text.contains("[db/migrations/0001.sql:1:70031]"), "{text}");
+    assert!(
+        text.contains("… */ create table public.t (id int);") || text.contains("…x"),
+        "{text}"
+    );
+    assert!(
+        text.len() < 20_000,
+        "snippets are windows: {} bytes",
+        text.len()
+    );
+}
+
+#[test]
+fn a_panicking_reporter_is_an_error_exit_without_the_payload() {
+    let dir = repo(&[("db/migrations/0001.sql", NO_RLS)]);
+    let out = Command::new(bin())
+        .args(["check", "."])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("TOLLGATE_DEBUG_PANIC", "render:0001.sql")
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 2, "{}", all_output(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("internal error while rendering the Human report"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("injected panic"),
+        "the payload is not printed: {err}"
+    );
+}
+
+#[test]
+fn suppression_directives_inside_string_literals_do_not_take_effect() {
+    let cases: &[(&str, &[u8], &str)] = &[
+        (
+            "db/migrations/0001.sql",
+            b"select '-- tollgate-ignore-file sql/require-rls -- not a comment';\ncreate table public.t (id int);\n",
+            "sql/require-rls db/migrations/0001.sql:2:14",
+        ),
+        (
+            "db/migrations/0001.sql",
+            b"do $$ begin\n-- tollgate-ignore-file sql/require-rls -- inside a function body\nend $$;\ncreate table public.t (id int); /* tollgate-ignore nothing */\n",
+            "sql/require-rls db/migrations/0001.sql:4:14",
+        ),
+        (
+            "db/migrations/0001.sql",
+            b"create table public.t (id int); select 'x -- tollgate-ignore sql/require-rls -- y';\n",
+            "sql/require-rls db/migrations/0001.sql:1:14",
+        ),
+        (
+            ".env",
+            b"NOTE=\"x # tollgate-ignore-file env/no-committed-env-file -- quoted\"\n",
+            "env/no-committed-env-file .env:1:1",
+        ),
+    ];
+    for (path, text, expected) in cases {
+        let dir = repo(&[(path, text)]);
+        let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+        let got = findings(&stdout(&out));
+        assert!(
+            got.iter().any(|f| f == expected),
+            "{}: {got:?}",
+            String::from_utf8_lossy(text)
+        );
+        assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(text));
+    }
+    // A real comment still works, next to a string that looks like one.
+    let dir = repo(&[(
+        "db/migrations/0001.sql",
+        b"select '--'; -- tollgate-ignore-file sql/require-rls -- lookup tables only\ncreate table public.t (id int);\n",
+    )]);
+    let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+}
+
+/// `count` distinct GitHub-token-shaped secrets, deterministic (an LCG over the alphabet).
+fn tokens(count: usize) -> Vec<String> {
+    const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    (0..count)
+        .map(|_| {
+            let body: String = (0..36)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    ALNUM[(state >> 33) as usize % ALNUM.len()] as char
+                })
+                .collect();
+            format!("ghp_{body}")
+        })
+        .collect()
+}
+
+#[test]
+fn output_is_bounded_and_a_single_line_file_scans_in_linear_time() {
+    // ~4.9 MB of `token=ghp_… ` on one line, and the same content one token per line.
+    let secrets = tokens(4_900_000 / 47);
+    let single = secrets
+        .iter()
+        .map(|t| format!("token={t} "))
+        .collect::<String>();
+    let multi = secrets
+        .iter()
+        .map(|t| format!("token={t}\n"))
+        .collect::<String>();
+    assert!(single.len() > 4_800_000 && single.len() < 5_000_000);
+    let mut elapsed = Vec::new();
+    for (name, text) in [("single", &single), ("multi", &multi)] {
+        let dir = repo(&[("notes/tokens.txt", text.as_bytes())]);
+        let started = Instant::now();
+        let out = run_bounded(dir.path(), &["check", "."], Duration::from_secs(300));
+        elapsed.push(started.elapsed());
+        let shown = stdout(&out);
+        assert_eq!(code(&out), 1, "{name}: {}", stderr(&out));
+        // Old code: gigabytes (every snippet repeated the whole 4.9 MB line).
+        assert!(
+            out.stdout.len() < 1_000_000,
+            "{name}: {} bytes of output",
+            out.stdout.len()
+        );
+        assert!(
+            shown.contains("more findings in this file (notes/tokens.txt) not shown"),
+            "{name}: {shown}"
+        );
+        // No secret is shown beyond its last 4 characters.
+        for secret in &secrets {
+            assert!(
+                !shown.contains(&secret[..secret.len() - 4]),
+                "{name}: {secret}"
+            );
+        }
+        if name == "single" {
+            assert!(shown.contains("…"), "long lines are cut: {shown}");
+            assert!(
+                shown.lines().all(|l| l.chars().count() < 400),
+                "{name}: a snippet line is not windowed"
+            );
+        }
+    }
+    let (single, multi) = (elapsed[0], elapsed[1]);
+    eprintln!("single-line {single:?}, multi-line {multi:?}");
+    assert!(
+        single < multi * 5 + Duration::from_secs(2),
+        "single-line {single:?} vs multi-line {multi:?}: not linear"
+    );
+}
