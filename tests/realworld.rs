@@ -89,3 +89,17 @@ fn every_example_env_file_documents() {
         ["env/require-documented-vars web/app/page.ts:8:38"]
     );
 }
+
+/// Flyway's `src/main/resources/db/migration` (singular), `.SQL` files, `build.Containerfile` and
+/// `DOCKERFILE` are found; the Flyway set is replayed in version order (V2 enables RLS of V1's table).
+#[test]
+fn flyway_layouts_and_containerfile_names_are_discovered() {
+    assert_eq!(
+        findings("flyway-and-containerfiles"),
+        [
+            "docker/require-non-root-user DOCKERFILE:1:1",
+            "docker/require-non-root-user deploy/build.Containerfile:1:1",
+            "sql/require-rls src/main/resources/db/migration/V2__accounts_rls.SQL:2:14",
+        ]
+    );
+}

@@ -67,7 +67,14 @@ impl FileKind {
     /// Classification globs used unless the policy's `[files.kinds]` replaces them.
     pub const fn default_globs(self) -> &'static [&'static str] {
         match self {
-            FileKind::Sql => &["**/migrations/**/*.sql", "**/migrations/*.sql"],
+            // `migration/` (singular) is Flyway's default (`db/migration`,
+            // `src/main/resources/db/migration`); `.SQL` and `.pgsql` are common too.
+            FileKind::Sql => &[
+                "**/migrations/**/*.{sql,SQL,pgsql}",
+                "**/migrations/*.{sql,SQL,pgsql}",
+                "**/db/migration/**/*.{sql,SQL,pgsql}",
+                "**/db/migration/*.{sql,SQL,pgsql}",
+            ],
             FileKind::Docker => &[
                 "**/Dockerfile",
                 "**/dockerfile",
@@ -76,6 +83,9 @@ impl FileKind {
                 "**/*.dockerfile",
                 "**/Containerfile",
                 "**/Containerfile.*",
+                "**/*.Containerfile",
+                "**/*.containerfile",
+                "**/DOCKERFILE",
             ],
             FileKind::Env => &[
                 "**/.env",

@@ -235,7 +235,7 @@ fn set_root(path: &str) -> (String, String) {
     let parts: Vec<&str> = path.split('/').collect();
     if let Some(k) = parts[..parts.len().saturating_sub(1)]
         .iter()
-        .rposition(|p| p.eq_ignore_ascii_case("migrations"))
+        .rposition(|p| p.eq_ignore_ascii_case("migrations") || p.eq_ignore_ascii_case("migration"))
     {
         return (parts[..=k].join("/"), parts[k + 1..].join("/"));
     }

@@ -92,6 +92,16 @@ impl Rule for RequireDocumentedVars {
     fn check_file(&self, file: FileId, project: &Project, sink: &mut Sink) {
         let parsed = project.file(file);
         let path = parsed.source.path.as_str();
+        let reads = parsed
+            .code()
+            .map(|code| &code.reads)
+            .or(parsed.compose().map(|compose| &compose.reads));
+        let real_env = parsed
+            .env()
+            .filter(|_| env_role(path) == Some(EnvRole::Real));
+        if reads.is_none_or(Vec::is_empty) && real_env.is_none() {
+            return;
+        }
         let examples = project.facts.nearest_env_examples(path);
         let Some(first) = examples.first() else {
             return;
@@ -105,10 +115,6 @@ impl Rule for RequireDocumentedVars {
             .join(" or ");
         let example_path = &first.path;
         let ignored = |name: &str| self.ignore.iter().any(|i| i == name);
-        let reads = parsed
-            .code()
-            .map(|code| &code.reads)
-            .or(parsed.compose().map(|compose| &compose.reads));
         if let Some(reads) = reads {
             let mut reported = HashSet::new();
             for read in reads {
@@ -130,7 +136,7 @@ impl Rule for RequireDocumentedVars {
                     )),
                 );
             }
-        } else if let (Some(env), Some(EnvRole::Real)) = (parsed.env(), env_role(path)) {
+        } else if let Some(env) = real_env {
             for entry in &env.entries {
                 if documented(&entry.key) || ignored(&entry.key) {
                     continue;
