@@ -17,6 +17,9 @@ pub struct Input {
     pub path: String,
     pub disk_path: PathBuf,
     pub kind: FileKind,
+    /// The walk saw a regular file (not a symlink, FIFO or device), so it can be opened without
+    /// a `stat` first; explicitly named paths are checked when read.
+    pub walked_regular: bool,
 }
 
 /// A problem met while walking (an unreadable directory, say); reported, never fatal.
@@ -75,6 +78,7 @@ pub fn discover(
                     path: name,
                     disk_path: root.clone(),
                     kind,
+                    walked_regular: false,
                 });
             }
             continue;
@@ -152,6 +156,7 @@ pub fn discover(
                                     path,
                                     disk_path: entry.path().to_path_buf(),
                                     kind,
+                                    walked_regular: true,
                                 };
                                 found.lock().unwrap_or_else(|e| e.into_inner()).push(input);
                             }

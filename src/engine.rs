@@ -748,8 +748,15 @@ fn load(input: &Input, policy: &Policy) -> Loaded {
         span,
         message,
     };
-    let size = match std::fs::metadata(&input.disk_path) {
-        Ok(meta) if meta.len() > max_size => {
+    // A walked regular file is opened at once and sized from its descriptor (one path lookup);
+    // anything else is `stat`ed first, so a FIFO named on the command line is never opened.
+    let opened = if input.walked_regular {
+        std::fs::File::open(&input.disk_path).and_then(|f| f.metadata().map(|m| (Some(f), m)))
+    } else {
+        std::fs::metadata(&input.disk_path).map(|m| (None, m))
+    };
+    let (file, size) = match opened {
+        Ok((_, meta)) if meta.len() > max_size => {
             return failed(
                 "",
                 Span::empty(0),
@@ -760,7 +767,7 @@ fn load(input: &Input, policy: &Policy) -> Loaded {
                 ),
             );
         }
-        Ok(meta) if !meta.is_file() => {
+        Ok((_, meta)) if !meta.is_file() => {
             return failed(
                 "",
                 Span::empty(0),
@@ -768,13 +775,17 @@ fn load(input: &Input, policy: &Policy) -> Loaded {
                 "not a regular file; not checked".into(),
             );
         }
-        Ok(meta) => meta.len(),
-        Err(_) => 0,
+        Ok((file, meta)) => (file, meta.len()),
+        Err(_) => (None, 0),
     };
     // Reads at most one byte past the limit: a file growing after the size check stays bounded.
     // Sized from the metadata, the whole file arrives in one read (a growing buffer took several
     // reads and copies per file: it was the largest cost of a full scan).
-    let read = std::fs::File::open(&input.disk_path).and_then(|file| {
+    let file = match file {
+        Some(file) => Ok(file),
+        None => std::fs::File::open(&input.disk_path),
+    };
+    let read = file.and_then(|file| {
         use std::io::Read;
         let capacity = usize::try_from(size.min(max_size))
             .unwrap_or(0)
