@@ -69,10 +69,8 @@ pub fn discover(
             let name = shown_path(root);
             let rel = name.rsplit('/').next().unwrap_or(&name).to_string();
             // An explicitly named file is checked if its name classifies, whatever its directory.
-            let kind = files
-                .classify(&name)
-                .or_else(|| files.classify(&rel))
-                .or_else(|| files.classify(&format!("migrations/{rel}")));
+            let in_migrations = format!("migrations/{rel}");
+            let kind = files.classify_best([name.as_str(), rel.as_str(), in_migrations.as_str()]);
             if let Some(kind) = kind {
                 found.lock().unwrap_or_else(|e| e.into_inner()).push(Input {
                     path: name,

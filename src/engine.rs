@@ -101,7 +101,7 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
         .collect();
     for result in results {
         match result {
-            Streamed::NotApplicable => {}
+            Streamed::Binary => out.binary_skipped += 1,
             Streamed::Failed(source, rule, diag) => out.early.push((source, rule, diag)),
             Streamed::Checked(file) => {
                 out.findings.extend(file.findings);
@@ -124,6 +124,7 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
         mut sources,
         mut files,
         early,
+        binary_skipped,
     } = out;
     let internal_errors = early
         .iter()
@@ -153,6 +154,7 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
         redactions,
         baseline: None,
         scope: None,
+        binary_skipped,
     }
 }
 
@@ -166,6 +168,7 @@ struct Checked {
     files: Vec<(String, FileKind)>,
     /// Files that could not be parsed, and panics outside any file: stamped at the end.
     early: Vec<(SourceFile, &'static str, Diagnostic)>,
+    binary_skipped: usize,
 }
 
 impl Checked {
@@ -176,6 +179,7 @@ impl Checked {
         self.sources.extend(other.sources);
         self.files.extend(other.files);
         self.early.extend(other.early);
+        self.binary_skipped += other.binary_skipped;
     }
 }
 
@@ -222,7 +226,7 @@ fn check_group(
             } => out
                 .early
                 .push((source, rule, Diagnostic::new(0, span, message))),
-            Loaded::NotApplicable => {}
+            Loaded::Binary => out.binary_skipped += 1,
         }
     }
     let built = guard::catch(|| match facts.clone() {
@@ -446,7 +450,7 @@ fn file_diagnostics(enabled: &[&dyn rules::Rule], project: &Project, id: FileId)
 
 /// What is left of a streamed file once it is checked.
 enum Streamed {
-    NotApplicable,
+    Binary,
     Failed(SourceFile, &'static str, Diagnostic),
     Checked(CheckedFile),
 }
@@ -470,7 +474,7 @@ fn stream_one(
     today: (i32, u32, u32),
 ) -> Streamed {
     let (kind, source, document, diagnostics) = match load_guarded(input, policy) {
-        Loaded::NotApplicable => return Streamed::NotApplicable,
+        Loaded::Binary => return Streamed::Binary,
         Loaded::Failed {
             source,
             rule,
@@ -514,6 +518,37 @@ fn stream_one(
         text,
         redactions,
     })
+}
+
+/// Content that is not text: a NUL byte in the first block, or the magic number of a common binary
+/// format (images, archives, fonts, executables, databases).
+fn is_binary(bytes: &[u8]) -> bool {
+    const MAGIC: &[&[u8]] = &[
+        b"\x89PNG\r\n\x1a\n",
+        b"\xff\xd8\xff",
+        b"GIF87a",
+        b"GIF89a",
+        b"%PDF-",
+        b"PK\x03\x04",
+        b"\x1f\x8b",
+        b"BZh",
+        b"7z\xbc\xaf\x27\x1c",
+        b"\xfd7zXZ\x00",
+        b"\x00asm",
+        b"\x7fELF",
+        b"\xcf\xfa\xed\xfe",
+        b"\xfe\xed\xfa\xcf",
+        b"wOFF",
+        b"wOF2",
+        b"OTTO",
+        b"SQLite format 3\x00",
+        b"OggS",
+        b"ID3",
+        b"fLaC",
+        b"RIFF",
+        b"\x00\x00\x01\x00",
+    ];
+    MAGIC.iter().any(|m| bytes.starts_with(m)) || bytes.iter().take(8192).any(|b| *b == 0)
 }
 
 /// [`load`], with a panic turned into an internal-error failure of that file.
@@ -723,8 +758,8 @@ fn stamp(
 }
 
 enum Loaded {
-    /// Content says the file is not of its candidate kind (YAML that is not a manifest).
-    NotApplicable,
+    /// A binary file the catch-all text kind would have scanned: skipped and counted.
+    Binary,
     Parsed {
         kind: FileKind,
         source: SourceFile,
@@ -814,6 +849,11 @@ fn load(input: &Input, policy: &Policy) -> Loaded {
             );
         }
     };
+    // A file that only the catch-all text kind claims is skipped when its content is binary
+    // (counted in the summary); a binary file of a checked kind (a `.sql` migration) is an error.
+    if input.kind == FileKind::Text && is_binary(&bytes) {
+        return Loaded::Binary;
+    }
     if let Some(nul) = bytes.iter().take(8192).position(|b| *b == 0) {
         let text = String::from_utf8_lossy(&bytes[..nul]).into_owned();
         let at = text.len();
@@ -826,6 +866,11 @@ fn load(input: &Input, policy: &Policy) -> Loaded {
     }
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
+        // Text files are only scanned for secrets, which are ASCII: a Latin-1 README is checked
+        // with its invalid bytes replaced (U+FFFD), not failed.
+        Err(e) if input.kind == FileKind::Text => {
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -944,8 +989,10 @@ fn parse(kind: FileKind, source: SourceFile, limits: &Limits) -> Loaded {
                 || !file.workflow_env.is_empty()
                 || (!file.errors.is_empty()
                     && (source.text.contains("apiVersion") || k8s::is_workflow_path(&source.path)));
+            // Any other YAML or JSON (configs, CI workflows without `env:`, lockfiles) is text:
+            // scanned for secrets like every file.
             if !looks_like_manifest {
-                return Loaded::NotApplicable;
+                return parse(FileKind::Text, source, limits);
             }
             Loaded::Parsed {
                 kind,

@@ -42,6 +42,8 @@ pub struct Report {
     /// Panics caught while checking (also reported as `tollgate/internal-error` findings when that
     /// rule is on); any makes the run a tool failure, exit 2.
     pub internal_errors: usize,
+    /// Binary files (images, archives, fonts...) found by the catch-all text kind: not scanned.
+    pub binary_skipped: usize,
 }
 
 impl Report {

@@ -163,7 +163,31 @@ impl FileSettings {
         if self.is_excluded(rel) {
             return None;
         }
-        self.kind_of(rel).or_else(|| self.kind_of(&absolute()))
+        match self.kind_of(rel) {
+            // Only the catch-all text kind matched: a more specific kind may match the full path.
+            None | Some(FileKind::Text) => self
+                .kind_of(&absolute())
+                .filter(|kind| *kind != FileKind::Text)
+                .or(self.kind_of(rel)),
+            specific => specific,
+        }
+    }
+
+    /// The most specific kind any of `candidates` (ways to name one file) classifies as: the
+    /// first that is not the catch-all text kind, else text if any matched.
+    pub fn classify_best<'a>(
+        &self,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Option<FileKind> {
+        let mut fallback = None;
+        for candidate in candidates {
+            match self.classify(candidate) {
+                Some(FileKind::Text) => fallback = Some(FileKind::Text),
+                Some(kind) => return Some(kind),
+                None => {}
+            }
+        }
+        fallback
     }
 
     fn is_excluded(&self, path: &str) -> bool {
@@ -1012,7 +1036,8 @@ mod tests {
             p.files.classify("migrations/0001_init.sql"),
             Some(FileKind::Sql)
         );
-        assert_eq!(p.files.classify("src/query.sql"), None);
+        // Outside a migrations directory a .sql file is only scanned for secrets.
+        assert_eq!(p.files.classify("src/query.sql"), Some(FileKind::Text));
         let p = Policy::from_str(
             "t.toml",
             "[files]\nexclude = [\"old/**\"]\n[files.kinds]\nsql = [\"db/*.sql\"]\n",
@@ -1020,7 +1045,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.files.classify("db/1.sql"), Some(FileKind::Sql));
-        assert_eq!(p.files.classify("supabase/migrations/1.sql"), None);
+        // Replacing the sql globs leaves the migration to the catch-all text kind.
+        assert_eq!(
+            p.files.classify("supabase/migrations/1.sql"),
+            Some(FileKind::Text)
+        );
+        assert_eq!(p.files.classify("old/db/1.sql"), None);
     }
 
     fn error(text: &str) -> PolicyError {

@@ -45,7 +45,7 @@ fn human_output_renders_the_snippet_help_and_summary() {
     );
     assert!(text.contains("docs/rules/sql/require-rls.md"), "{text}");
     assert!(
-        text.contains("✖ 2 errors, 0 warnings, 1 note in 5 files checked (1 suppressed) in "),
+        text.contains("✖ 2 errors, 0 warnings, 1 note in 6 files checked (1 suppressed) in "),
         "{text}"
     );
 }

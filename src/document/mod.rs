@@ -33,7 +33,8 @@ pub enum FileKind {
     Code,
     /// A Kubernetes manifest: YAML or JSON whose documents have `apiVersion` and `kind`.
     K8s,
-    /// Docs, reports, notes and logs: scanned for plaintext secrets only.
+    /// Every other file (docs, reports, configs, scripts, assets): scanned for plaintext secrets
+    /// only; binary files are skipped and counted.
     Text,
 }
 
@@ -119,6 +120,9 @@ impl FileKind {
                 "**/*.md",
                 "**/*.txt",
                 "**/*.log",
+                // Everything else: every text file is scanned for plaintext secrets (binary files
+                // are recognised by content and skipped).
+                "**",
             ],
         }
     }

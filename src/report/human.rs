@@ -101,6 +101,12 @@ pub fn summary(report: &Report) -> String {
     if !report.suppressed.is_empty() {
         line.push_str(&format!(" ({} suppressed)", report.suppressed.len()));
     }
+    if report.binary_skipped > 0 {
+        line.push_str(&format!(
+            " ({} skipped)",
+            plural(report.binary_skipped, "binary file")
+        ));
+    }
     line.push_str(&format!(
         " in {:.2}s · policy {} ({})\n",
         report.elapsed.as_secs_f64(),

@@ -83,6 +83,9 @@ struct PolicyView<'a> {
 
 #[derive(Serialize)]
 struct Summary {
+    /// Present only when binary files were skipped, so plain reports keep their shape.
+    #[serde(skip_serializing_if = "is_zero")]
+    binary_skipped: usize,
     errors: usize,
     files: usize,
     files_by_kind: BTreeMap<&'static str, usize>,
@@ -132,6 +135,10 @@ struct ScopeView<'a> {
     description: &'a str,
     hidden_findings: usize,
     new_in_unchanged_files: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 pub fn render(report: &Report) -> String {
@@ -192,6 +199,7 @@ pub fn render(report: &Report) -> String {
             new_in_unchanged_files: s.new_in_unchanged_files,
         }),
         summary: Summary {
+            binary_skipped: report.binary_skipped,
             errors: report.count(Level::Error),
             files: report.files.len(),
             files_by_kind: report
