@@ -246,7 +246,7 @@ pub fn run(args: &GithubArgs) -> ExitCode {
 
 /// Every finding kept, none inline: used when there is no pull request or no API.
 fn no_api_outcome(findings: &[Finding], note: String) -> Outcome<'_> {
-    let mut plan = plan(findings, None, FilterMode::NoFilter);
+    let mut plan = plan(findings, None, true, FilterMode::NoFilter);
     plan.outside.extend(plan.inline.drain(..).map(|(f, _)| f));
     Outcome {
         plan,
