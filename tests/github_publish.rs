@@ -1144,3 +1144,80 @@ fn rerunning_never_adds_inline_comments_past_the_cap() {
     assert_eq!(fake.review_bodies().len(), 50);
     assert_clean_protocol(&fake);
 }
+
+fn numbered_findings(n: usize) -> Vec<Finding> {
+    (0..n)
+        .map(|i| {
+            finding(
+                "db/migrations/0002_orders.sql",
+                1 + i % 4,
+                "sql/require-rls",
+                &format!("finding {i}"),
+                &format!("fp{i:04}"),
+            )
+        })
+        .collect()
+}
+
+/// A check-run create that GitHub applied before answering 5xx is found again by its external
+/// id (no duplicate) and completed with its remaining annotations: it never stays `in_progress`.
+#[test]
+fn a_check_run_created_despite_a_502_is_found_and_completed() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    fake.knobs(|k| k.fail_check_run_create_after_applying = Some((1, 502)));
+    let findings = numbered_findings(120);
+    let opts = PublishOptions {
+        comment: CommentMode::Off,
+        check_run: true,
+        ..PublishOptions::default()
+    };
+    let (out, _) = run(&fake, &ctx(), &findings, &opts);
+    let run = check_run_of(&fake);
+    assert_eq!(out.check_run, run["id"].as_u64());
+    assert_eq!(run["status"], "completed");
+    assert_eq!(run["conclusion"], "failure");
+    assert_eq!(run["output"]["annotations_count"], 120);
+    let relisted: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with(&format!("/commits/{HEAD}/check-runs")))
+        .map(|r| r.query.clone())
+        .collect();
+    assert_eq!(relisted.len(), 1);
+    assert!(relisted[0].contains("check_name=tollgate"), "{relisted:?}");
+    assert_clean_protocol(&fake);
+}
+
+/// A batch GitHub did not confirm is not re-sent (annotations append) but named in the summary,
+/// and the run is still completed.
+#[test]
+fn a_lost_annotation_batch_is_named_and_the_run_still_completes() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    fake.knobs(|k| {
+        k.fail_nth_write = Some((
+            2,
+            FailFirstPost {
+                status: 500,
+                applied: false,
+            },
+        ))
+    });
+    let findings = numbered_findings(120);
+    let opts = PublishOptions {
+        comment: CommentMode::Off,
+        check_run: true,
+        ..PublishOptions::default()
+    };
+    let (out, _) = run(&fake, &ctx(), &findings, &opts);
+    let run = check_run_of(&fake);
+    assert_eq!(run["status"], "completed");
+    assert_eq!(run["output"]["annotations_count"], 70);
+    assert!(
+        out.notes
+            .iter()
+            .any(|n| n.contains("did not confirm annotations 51–100 of 120")),
+        "{:?}",
+        out.notes
+    );
+    assert_clean_protocol(&fake);
+}

@@ -715,14 +715,50 @@ impl<'a> Publisher<'_, 'a> {
             external_id: None,
             output: output(first),
         };
-        // A create with an unknown outcome is not repeated: a duplicate check run is worse than none.
+        // A create that got a 5xx may have been applied: find it by this run's external id
+        // rather than create a duplicate, so that it can still be completed.
+        let external_id = format!(
+            "tollgate-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        );
+        let run = NewCheckRun {
+            external_id: Some(external_id.clone()),
+            ..run
+        };
         let id = match self.api.create_check_run(&self.ctx.pr, &run) {
             Ok(id) => id,
+            Err(ApiError::Uncertain { message }) => {
+                (self.log)(&format!(
+                    "tollgate: {message}; checking whether the check run was created"
+                ));
+                let found = self
+                    .api
+                    .list_check_runs(&self.ctx.pr, &self.ctx.head_sha, &self.opts.check_name)
+                    .map(|runs| {
+                        runs.iter()
+                            .find(|r| r.external_id.as_deref() == Some(external_id.as_str()))
+                            .map(|r| r.id)
+                    });
+                match found {
+                    Ok(Some(id)) => id,
+                    Ok(None) => match self.api.create_check_run(&self.ctx.pr, &run) {
+                        Ok(id) => id,
+                        Err(err) => return self.failed("create the check run", &err),
+                    },
+                    Err(err) => return self.failed("create the check run", &err),
+                }
+            }
             Err(err) => return self.failed("create the check run", &err),
         };
         self.out.check_run = Some(id);
+        let total = annotations.len();
         let rest: Vec<&[super::api::Annotation]> = batches.collect();
         let count = rest.len();
+        let mut completed = single;
+        let mut skipped = Vec::new();
         for (i, batch) in rest.into_iter().enumerate() {
             let last = i + 1 == count;
             let update = CheckRunUpdate {
@@ -730,25 +766,44 @@ impl<'a> Publisher<'_, 'a> {
                 conclusion: last.then_some(conclusion),
                 output: output(batch),
             };
-            let mut result = self.api.update_check_run(&self.ctx.pr, id, &update);
-            if matches!(result, Err(ApiError::Uncertain { .. })) {
-                // Annotations append, so a repeated batch could duplicate them: skip it, but
-                // still make sure the run ends completed (a PATCH without annotations is idempotent).
-                (self.log)(
-                    "tollgate: a check-run annotation batch may not have been saved; continuing",
-                );
-                result = if last {
-                    let finish = CheckRunUpdate {
-                        output: output(&[]),
-                        ..update
-                    };
-                    self.api.update_check_run(&self.ctx.pr, id, &finish)
-                } else {
-                    Ok(())
-                };
+            let first_no = (i + 1) * ANNOTATIONS_PER_REQUEST + 1;
+            let range = format!("{first_no}–{}", first_no + batch.len() - 1);
+            match self.api.update_check_run(&self.ctx.pr, id, &update) {
+                Ok(()) => completed |= last,
+                Err(err) if err.is_forbidden() => {
+                    self.failed("add annotations to the check run", &err);
+                    return;
+                }
+                // Annotations append, so a batch is never repeated: it is named instead.
+                Err(err) => {
+                    (self.log)(&format!(
+                        "tollgate: a check-run annotation batch ({range}) may not have been saved ({err}); continuing"
+                    ));
+                    skipped.push(range);
+                }
             }
+        }
+        if !skipped.is_empty() {
+            self.out.notes.push(format!(
+                "Check run: GitHub did not confirm annotations {} of {total}; they may be missing there (this summary lists every finding).",
+                skipped.join(", ")
+            ));
+        }
+        if !completed {
+            // Never leave the run `in_progress`; a PATCH without annotations is idempotent.
+            let finish = CheckRunUpdate {
+                status: Some("completed"),
+                conclusion: Some(conclusion),
+                output: output(&[]),
+            };
+            let result = match self.api.update_check_run(&self.ctx.pr, id, &finish) {
+                Err(ApiError::Uncertain { .. }) => {
+                    self.api.update_check_run(&self.ctx.pr, id, &finish)
+                }
+                other => other,
+            };
             if let Err(err) = result {
-                return self.failed("add annotations to the check run", &err);
+                self.failed("complete the check run", &err);
             }
         }
     }
