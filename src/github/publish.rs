@@ -334,15 +334,19 @@ impl<'a> Publisher<'_, 'a> {
             let marked = commented
                 .get(finding.fingerprint.as_str())
                 .map_or(&[][..], Vec::as_slice);
-            let open_mine = marked
+            let owners: Vec<Option<bool>> = marked
                 .iter()
                 .filter(|c| !render::is_resolved(&c.body))
                 .map(|c| self.own(c.author()))
-                .fold(Some(false), |acc, own| match (acc, own) {
-                    (Some(true), _) | (_, Some(true)) => Some(true),
-                    (None, _) | (_, None) => None,
-                    _ => Some(false),
-                });
+                .collect();
+            // Ours if any open one is; unknown if any author is; otherwise none is ours.
+            let open_mine = if owners.contains(&Some(true)) {
+                Some(true)
+            } else if owners.contains(&None) {
+                None
+            } else {
+                Some(false)
+            };
             match open_mine {
                 Some(true) => self.out.existing += 1,
                 None => sorted.deferred.push((*finding, *line)),
