@@ -776,7 +776,9 @@ fn load(input: &Input, policy: &Policy) -> Loaded {
     // reads and copies per file: it was the largest cost of a full scan).
     let read = std::fs::File::open(&input.disk_path).and_then(|file| {
         use std::io::Read;
-        let capacity = usize::try_from(size.min(max_size)).unwrap_or(0).saturating_add(1);
+        let capacity = usize::try_from(size.min(max_size))
+            .unwrap_or(0)
+            .saturating_add(1);
         let mut bytes = Vec::with_capacity(capacity);
         file.take(max_size.saturating_add(1))
             .read_to_end(&mut bytes)?;
