@@ -205,7 +205,18 @@ fn first_run_comments_summarises_annotates_and_fails() {
         .into_iter()
         .find(|r| r.path.ends_with("/check-runs"))
         .expect("a check run");
-    let check: Value = serde_json::from_str(&check.body).unwrap();
+    let mut check: Value = serde_json::from_str(&check.body).unwrap();
+    // Unique per run (it finds the check run again after a 5xx); not part of the snapshot.
+    let external_id = check
+        .as_object_mut()
+        .and_then(|o| o.remove("external_id"))
+        .unwrap_or_default();
+    assert!(
+        external_id
+            .as_str()
+            .is_some_and(|id| id.starts_with("tollgate-")),
+        "{external_id}"
+    );
     insta::assert_json_snapshot!("first_run_check_run_request", check);
     assert_eq!(
         (check["head_sha"].as_str(), check["conclusion"].as_str()),
