@@ -205,7 +205,18 @@ fn first_run_comments_summarises_annotates_and_fails() {
         .into_iter()
         .find(|r| r.path.ends_with("/check-runs"))
         .expect("a check run");
-    let check: Value = serde_json::from_str(&check.body).unwrap();
+    let mut check: Value = serde_json::from_str(&check.body).unwrap();
+    // Unique per run (it finds the check run again after a 5xx); not part of the snapshot.
+    let external_id = check
+        .as_object_mut()
+        .and_then(|o| o.remove("external_id"))
+        .unwrap_or_default();
+    assert!(
+        external_id
+            .as_str()
+            .is_some_and(|id| id.starts_with("tollgate-")),
+        "{external_id}"
+    );
     insta::assert_json_snapshot!("first_run_check_run_request", check);
     assert_eq!(
         (check["head_sha"].as_str(), check["conclusion"].as_str()),
@@ -763,4 +774,29 @@ fn the_committed_baseline_is_honoured_as_check_honours_it() {
         ],
     );
     assert_eq!(output(&run, "findings"), "4", "{}", run.stderr);
+}
+
+/// The runner shows only 10 annotations per level and step: stdout carries the most severe 10
+/// and one line pointing at the step summary, which lists every finding.
+#[test]
+fn annotations_are_capped_per_level_with_a_pointer_to_the_step_summary() {
+    let ws = Workspace::new();
+    let sql: String = (0..60)
+        .map(|i| format!("create table t{i} (id int);\n"))
+        .collect();
+    ws.write(MIGRATION, &sql);
+    let fake = FakeGitHub::start("acme", "shop", 7, HEAD, vec![added(MIGRATION, &sql)]);
+    let run = ws.run(&fake, &["--comment", "off"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 11, "{}", run.stdout);
+    assert!(lines[..10].iter().all(|l| l.starts_with("::error file=")));
+    assert!(lines[0].contains("public.t0 "), "{}", lines[0]);
+    assert_eq!(
+        lines[10],
+        "::notice::tollgate: 50 more findings are listed in the step summary"
+    );
+    assert_eq!(output(&run, "findings"), "60");
+    assert!(run.summary.contains("public.t59"), "{}", run.summary);
+    assert_protocol(&fake);
 }

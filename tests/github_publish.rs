@@ -818,3 +818,406 @@ fn summary_mode_posts_only_the_summary() {
     );
     assert_clean_protocol(&fake);
 }
+
+/// A PR of `n` new one-line SQL files, in order.
+fn many_files(n: usize) -> Vec<FakeFile> {
+    (0..n)
+        .map(|i| FakeFile {
+            filename: format!("db/migrations/{i:04}.sql"),
+            status: "added".into(),
+            patch: Some("@@ -0,0 +1 @@\n+create table t (id int);".into()),
+        })
+        .collect()
+}
+
+fn check_run_of(fake: &FakeGitHub) -> serde_json::Value {
+    let s = fake.state();
+    assert_eq!(s.check_runs.len(), 1, "one check run");
+    s.check_runs.values().next().unwrap().clone()
+}
+
+/// GitHub lists at most 3,000 files: a finding in a file past the listing still counts (fail
+/// closed), the check run fails, and the summary says the listing was truncated.
+#[test]
+fn a_truncated_file_listing_fails_closed() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, many_files(3005));
+    let findings = vec![
+        finding(
+            "db/migrations/3003.sql",
+            1,
+            "sql/require-rls",
+            "table `t` has no row level security",
+            "fpunlisted",
+        ),
+        // A listed file with a patch is still filtered by its diff.
+        finding(
+            "db/migrations/0001.sql",
+            9,
+            "sql/require-rls",
+            "not on a changed line",
+            "fpoutside",
+        ),
+    ];
+    let opts = PublishOptions {
+        check_run: true,
+        ..PublishOptions::default()
+    };
+    let (out, _) = run(&fake, &ctx(), &findings, &opts);
+    let kept: Vec<&str> = out
+        .plan
+        .kept
+        .iter()
+        .map(|f| f.fingerprint.as_str())
+        .collect();
+    assert_eq!(kept, vec!["fpunlisted"]);
+    assert_eq!(
+        out.posted, 0,
+        "no inline comment where GitHub cannot take one"
+    );
+    assert!(fake.writes().iter().all(|r| !r.path.ends_with("/reviews")));
+    let summary = &fake.issue_bodies()[0];
+    assert!(summary.contains("❌ tollgate: 1 finding"), "{summary}");
+    assert!(
+        summary.contains("listing truncated at 3000 of 3005 files; findings in them are counted"),
+        "{summary}"
+    );
+    assert!(summary.contains("diff incomplete"), "{summary}");
+    assert_eq!(check_run_of(&fake)["conclusion"], "failure");
+    let listed = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/pulls/42/files"))
+        .count();
+    assert_eq!(listed, 30, "the fake stops at 3000 files, as GitHub does");
+    assert_clean_protocol(&fake);
+}
+
+/// GitHub omits `patch` for large or binary files: all their lines count as changed.
+#[test]
+fn a_file_without_a_patch_counts_as_changed_everywhere() {
+    let mut files = files();
+    files.push(FakeFile {
+        filename: "db/migrations/0003_huge.sql".into(),
+        status: "modified".into(),
+        patch: None,
+    });
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files);
+    let findings = vec![finding(
+        "db/migrations/0003_huge.sql",
+        4000,
+        "sql/require-rls",
+        "table `huge` has no row level security",
+        "fphuge",
+    )];
+    let opts = PublishOptions {
+        check_run: true,
+        ..PublishOptions::default()
+    };
+    let (out, _) = run(&fake, &ctx(), &findings, &opts);
+    assert_eq!(out.plan.kept.len(), 1);
+    assert_eq!(out.plan.filtered_out, 0);
+    assert!(fake.writes().iter().all(|r| !r.path.ends_with("/reviews")));
+    let summary = &fake.issue_bodies()[0];
+    assert!(
+        summary.contains("Diff incomplete: 2 files without a patch; findings in them are counted"),
+        "the PNG and the SQL file: {summary}"
+    );
+    assert!(summary.contains("0003\\_huge.sql:4000") || summary.contains("0003_huge.sql:4000"));
+    assert_eq!(check_run_of(&fake)["conclusion"], "failure");
+    assert_clean_protocol(&fake);
+}
+
+/// A comment someone else wrote that starts with the summary marker is not ours: it is left
+/// alone, tollgate posts its own summary, and the check run is still created.
+#[test]
+fn a_foreign_comment_with_the_summary_marker_is_not_edited() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    let foreign = fake.seed_issue_comment_by(
+        "mallory",
+        &format!("{}\nI copied tollgate's summary.", render::SUMMARY_MARKER),
+    );
+    let findings = base_findings();
+    let opts = PublishOptions {
+        check_run: true,
+        ..PublishOptions::default()
+    };
+    let (out, _) = run(&fake, &ctx(), &findings, &opts);
+    assert!(!out.degraded, "{:?}", out.notes);
+    assert!(
+        !fake
+            .writes()
+            .iter()
+            .any(|r| r.path.ends_with(&format!("/issues/comments/{foreign}"))),
+        "the foreign comment was edited"
+    );
+    let bodies = fake.issue_bodies();
+    assert_eq!(bodies.len(), 2);
+    assert!(bodies[1].contains("❌ tollgate: 3 findings"));
+    assert_eq!(check_run_of(&fake)["conclusion"], "failure");
+    assert!(
+        !fake.requests().iter().any(|r| r.path == "/user"),
+        "GET /user refuses the Actions token"
+    );
+    assert_clean_protocol(&fake);
+}
+
+/// A review comment someone else wrote carrying a finding's marker neither hides that finding's
+/// inline comment nor gets marked resolved.
+#[test]
+fn a_foreign_review_comment_with_a_finding_marker_is_not_ours() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    let forged = fake.seed_review_comment_by(
+        "mallory",
+        "db/migrations/0002_orders.sql",
+        1,
+        "nothing to see\n<!-- tollgate:fp=fp0001 -->",
+    );
+    let gone = fake.seed_review_comment_by(
+        "mallory",
+        "db/migrations/0002_orders.sql",
+        2,
+        "old\n<!-- tollgate:fp=fpgone -->",
+    );
+    let findings = base_findings();
+    let (out, _) = run(&fake, &ctx(), &findings, &PublishOptions::default());
+    assert_eq!((out.posted, out.existing, out.resolved), (3, 0, 0));
+    let ours: Vec<String> = fake
+        .state()
+        .review_comments
+        .iter()
+        .filter(|c| c["user"]["login"] == support::fake_github::BOT)
+        .map(|c| c["body"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ours.iter().any(|b| b.contains("tollgate:fp=fp0001")));
+    for id in [forged, gone] {
+        assert!(
+            !fake
+                .writes()
+                .iter()
+                .any(|r| r.path.ends_with(&format!("/pulls/comments/{id}")))
+        );
+    }
+    assert!(fake.issue_bodies()[0].contains("3 new, 0 already on this pull request"));
+    assert!(
+        fake.requests().iter().any(|r| r.path == "/graphql"),
+        "identity from GraphQL `viewer`"
+    );
+    assert_clean_protocol(&fake);
+}
+
+/// When GitHub refuses the GraphQL `viewer` query, the author of the first comment tollgate
+/// creates is its identity; one refused edit does not stop the other writes.
+#[test]
+fn without_graphql_the_first_created_comment_names_the_author() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    fake.knobs(|k| k.graphql_refused = true);
+    let findings = base_findings();
+    let (first, _) = run(&fake, &ctx(), &findings, &PublishOptions::default());
+    assert_eq!(first.posted, 3);
+    // A forged summary before ours, a forged marker for a finding, and a new finding.
+    let foreign =
+        fake.seed_issue_comment_by("mallory", &format!("{}\nforged", render::SUMMARY_MARKER));
+    fake.state().issue_comments.rotate_right(1);
+    fake.seed_review_comment_by(
+        "mallory",
+        "db/migrations/0002_orders.sql",
+        3,
+        "forged\n<!-- tollgate:fp=fpforged -->",
+    );
+    let mut findings = base_findings();
+    for (fp, line) in [("fpforged", 3), ("fpnew", 4)] {
+        findings.push(finding(
+            "db/migrations/0002_orders.sql",
+            line,
+            "sql/require-rls",
+            &format!("finding {fp}"),
+            fp,
+        ));
+    }
+    fake.clear_requests();
+    let opts = PublishOptions {
+        check_run: true,
+        ..PublishOptions::default()
+    };
+    let (out, logs) = run(&fake, &ctx(), &findings, &opts);
+    assert!(!out.degraded, "{:?}", out.notes);
+    // fpnew's review names the author; then ours are recognised and the forged one is not.
+    assert_eq!((out.posted, out.existing), (2, 3), "{logs:?}");
+    let bodies = fake.issue_bodies();
+    assert_eq!(bodies.len(), 2, "no duplicate summary");
+    assert!(bodies[0].contains("forged") && bodies[1].contains("5 findings"));
+    assert!(
+        !fake
+            .writes()
+            .iter()
+            .any(|r| r.path.ends_with(&format!("/issues/comments/{foreign}")))
+    );
+
+    // Nothing new to post: the identity stays unknown. The forged summary refuses the edit (403),
+    // ours takes it, and the check run is still created.
+    fake.clear_requests();
+    let (out, _) = run(&fake, &ctx(), &findings, &opts);
+    assert!(!out.degraded, "{:?}", out.notes);
+    assert_eq!(out.posted, 0, "no duplicates while the author is unknown");
+    assert_eq!(fake.issue_bodies().len(), 2);
+    let writes: Vec<String> = fake
+        .writes()
+        .iter()
+        .map(|r| format!("{} {} {}", r.method, r.path, r.status))
+        .collect();
+    assert_eq!(
+        writes[..2],
+        [
+            format!("PATCH /repos/acme/shop/issues/comments/{foreign} 403"),
+            format!(
+                "PATCH /repos/acme/shop/issues/comments/{} 200",
+                out.summary_comment.unwrap()
+            ),
+        ],
+        "{writes:?}"
+    );
+    assert!(
+        writes[2].starts_with("POST /repos/acme/shop/check-runs 201"),
+        "{writes:?}"
+    );
+    assert_eq!(fake.review_bodies().len(), 6);
+    assert_clean_protocol(&fake);
+}
+
+/// A 404 (a comment deleted meanwhile) is not a permission problem.
+#[test]
+fn a_404_is_not_a_refusal() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    let err =
+        tollgate::github::GitHubApi::update_issue_comment(&api(&fake), &ctx().pr, 987_654, "x")
+            .unwrap_err();
+    assert!(!err.is_forbidden(), "{err}");
+}
+
+/// The inline-comment cap is per pull request: re-runs with the same 120 findings add nothing.
+#[test]
+fn rerunning_never_adds_inline_comments_past_the_cap() {
+    let patch: String = std::iter::once("@@ -0,0 +1,120 @@".to_string())
+        .chain((1..=120).map(|i| format!("+create table t{i} (id int);")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let fake = FakeGitHub::start(
+        "acme",
+        "shop",
+        42,
+        HEAD,
+        vec![FakeFile {
+            filename: "db/big.sql".into(),
+            status: "added".into(),
+            patch: Some(patch),
+        }],
+    );
+    let findings: Vec<Finding> = (1..=120)
+        .map(|i| {
+            finding(
+                "db/big.sql",
+                i,
+                "sql/require-rls",
+                &format!("table t{i}"),
+                &format!("fp{i:04}"),
+            )
+        })
+        .collect();
+    for run_no in 1..=3 {
+        fake.clear_requests();
+        let (out, _) = run(&fake, &ctx(), &findings, &PublishOptions::default());
+        assert!(
+            fake.review_bodies().len() <= 50,
+            "run {run_no}: {} inline comments",
+            fake.review_bodies().len()
+        );
+        assert_eq!(out.not_inline.len(), 70, "run {run_no}");
+        let summary = fake.issue_bodies()[0].clone();
+        assert_eq!(summary.matches("not commented inline |").count(), 70);
+        assert!(summary.contains("at most 50 inline comments"), "{summary}");
+        if run_no > 1 {
+            assert_eq!(out.posted, 0, "run {run_no}");
+            let writes: Vec<String> = fake.writes().into_iter().map(|r| r.method).collect();
+            assert_eq!(writes, vec!["PATCH"], "run {run_no}: only the summary");
+        }
+    }
+    assert_eq!(fake.review_bodies().len(), 50);
+    assert_clean_protocol(&fake);
+}
+
+fn numbered_findings(n: usize) -> Vec<Finding> {
+    (0..n)
+        .map(|i| {
+            finding(
+                "db/migrations/0002_orders.sql",
+                1 + i % 4,
+                "sql/require-rls",
+                &format!("finding {i}"),
+                &format!("fp{i:04}"),
+            )
+        })
+        .collect()
+}
+
+/// A check-run create that GitHub applied before answering 5xx is found again by its external
+/// id (no duplicate) and completed with its remaining annotations: it never stays `in_progress`.
+#[test]
+fn a_check_run_created_despite_a_502_is_found_and_completed() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    fake.knobs(|k| k.fail_check_run_create_after_applying = Some((1, 502)));
+    let findings = numbered_findings(120);
+    let opts = PublishOptions {
+        comment: CommentMode::Off,
+        check_run: true,
+        ..PublishOptions::default()
+    };
+    let (out, _) = run(&fake, &ctx(), &findings, &opts);
+    let run = check_run_of(&fake);
+    assert_eq!(out.check_run, run["id"].as_u64());
+    assert_eq!(run["status"], "completed");
+    assert_eq!(run["conclusion"], "failure");
+    assert_eq!(run["output"]["annotations_count"], 120);
+    let relisted: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with(&format!("/commits/{HEAD}/check-runs")))
+        .map(|r| r.query.clone())
+        .collect();
+    assert_eq!(relisted.len(), 1);
+    assert!(relisted[0].contains("check_name=tollgate"), "{relisted:?}");
+    assert_clean_protocol(&fake);
+}
+
+/// A batch GitHub did not confirm is not re-sent (annotations append) but named in the summary,
+/// and the run is still completed.
+#[test]
+fn a_lost_annotation_batch_is_named_and_the_run_still_completes() {
+    let fake = FakeGitHub::start("acme", "shop", 42, HEAD, files());
+    fake.knobs(|k| {
+        k.fail_nth_write = Some((
+            2,
+            FailFirstPost {
+                status: 500,
+                applied: false,
+            },
+        ))
+    });
+    let findings = numbered_findings(120);
+    let opts = PublishOptions {
+        comment: CommentMode::Off,
+        check_run: true,
+        ..PublishOptions::default()
+    };
+    let (out, _) = run(&fake, &ctx(), &findings, &opts);
+    let run = check_run_of(&fake);
+    assert_eq!(run["status"], "completed");
+    assert_eq!(run["output"]["annotations_count"], 70);
+    assert!(
+        out.notes
+            .iter()
+            .any(|n| n.contains("did not confirm annotations 51–100 of 120")),
+        "{:?}",
+        out.notes
+    );
+    assert_clean_protocol(&fake);
+}

@@ -182,11 +182,15 @@ pub fn run(args: &GithubArgs) -> ExitCode {
         }
     };
 
-    // Annotations for the findings the filter keeps (the runner shows the first 10 of each level).
-    let kept: Vec<Finding> = outcome.plan.kept.iter().map(|f| (*f).clone()).collect();
-    let max_level = kept.iter().map(|f| f.level).max();
-    report.findings = kept;
-    let annotations = report::github::render(&report);
+    // Annotations for the findings the filter keeps: the runner shows only 10 of each level per
+    // step, so the most severe go first and one line points at the step summary for the rest.
+    let max_level = outcome.plan.kept.iter().map(|f| f.level).max();
+    let (shown, more) = annotation_preview(&outcome.plan.kept);
+    report.findings = shown.into_iter().cloned().collect();
+    let mut annotations = report::github::render(&report);
+    if more > 0 {
+        annotations.push_str(&more_line(more));
+    }
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout
         .write_all(annotations.as_bytes())
@@ -244,14 +248,93 @@ pub fn run(args: &GithubArgs) -> ExitCode {
     }
 }
 
+/// Annotations the runner shows per level and step (error, warning and notice each).
+pub const ANNOTATIONS_PER_LEVEL: usize = 10;
+
+/// The findings to print as annotations, most severe first, at most
+/// [`ANNOTATIONS_PER_LEVEL`] per level, and how many are left out. When any are left out, one
+/// notice slot is kept for the line that says so.
+pub fn annotation_preview<'a>(kept: &[&'a Finding]) -> (Vec<&'a Finding>, usize) {
+    let mut sorted = kept.to_vec();
+    sorted.sort_by_key(|f| std::cmp::Reverse(f.level));
+    let per_level = |level: Level| sorted.iter().filter(|f| f.level == level).count();
+    let overflow = [Level::Error, Level::Warning, Level::Note]
+        .into_iter()
+        .any(|level| per_level(level) > ANNOTATIONS_PER_LEVEL);
+    let mut shown = Vec::new();
+    let mut counts = [0usize; 3];
+    for finding in sorted {
+        let (slot, cap) = match finding.level {
+            Level::Error => (0, ANNOTATIONS_PER_LEVEL),
+            Level::Warning => (1, ANNOTATIONS_PER_LEVEL),
+            Level::Note if overflow => (2, ANNOTATIONS_PER_LEVEL - 1),
+            Level::Note => (2, ANNOTATIONS_PER_LEVEL),
+        };
+        if counts[slot] < cap {
+            counts[slot] += 1;
+            shown.push(finding);
+        }
+    }
+    let more = kept.len() - shown.len();
+    (shown, more)
+}
+
+/// The one notice that stands for the annotations left out.
+pub fn more_line(more: usize) -> String {
+    let text = if more == 1 {
+        "tollgate: 1 more finding is listed in the step summary".to_string()
+    } else {
+        format!("tollgate: {more} more findings are listed in the step summary")
+    };
+    format!("::notice::{}\n", report::github::escape_data(&text))
+}
+
 /// Every finding kept, none inline: used when there is no pull request or no API.
 fn no_api_outcome(findings: &[Finding], note: String) -> Outcome<'_> {
-    let mut plan = plan(findings, None, FilterMode::NoFilter);
+    let mut plan = plan(findings, None, true, FilterMode::NoFilter);
     plan.outside.extend(plan.inline.drain(..).map(|(f, _)| f));
     Outcome {
         plan,
         notes: vec![note],
         degraded: true,
         ..Outcome::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::github::test_support::finding;
+
+    #[test]
+    fn annotations_are_most_severe_first_and_capped_per_level() {
+        let mut findings = Vec::new();
+        for i in 0..20 {
+            findings.push(finding("n.sql", i + 1, Level::Note, "sql/x", "note"));
+        }
+        for i in 0..12 {
+            findings.push(finding("w.sql", i + 1, Level::Warning, "sql/x", "warning"));
+        }
+        for i in 0..15 {
+            findings.push(finding("e.sql", i + 1, Level::Error, "sql/x", "error"));
+        }
+        let kept: Vec<&Finding> = findings.iter().collect();
+        let (shown, more) = annotation_preview(&kept);
+        let levels: Vec<Level> = shown.iter().map(|f| f.level).collect();
+        let expect: Vec<Level> = std::iter::repeat_n(Level::Error, 10)
+            .chain(std::iter::repeat_n(Level::Warning, 10))
+            .chain(std::iter::repeat_n(Level::Note, 9))
+            .collect();
+        assert_eq!(levels, expect);
+        assert_eq!(more, 47 - 29);
+        // The first errors in report order are the ones shown.
+        assert_eq!(shown[0].start.line, 1);
+        assert_eq!(
+            more_line(more),
+            "::notice::tollgate: 18 more findings are listed in the step summary\n"
+        );
+        // Few findings: all shown, no pointer.
+        let (shown, more) = annotation_preview(&kept[..10]);
+        assert_eq!((shown.len(), more), (10, 0));
     }
 }

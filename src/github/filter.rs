@@ -57,23 +57,40 @@ pub struct Placement {
     /// The new-file line an inline review comment can be attached to (`side: RIGHT`), when the
     /// finding's first line is inside a hunk.
     pub inline_line: Option<u32>,
+    /// GitHub did not show this file's changes (no patch, or not in a truncated file list), so
+    /// all its lines count as changed: kept in every mode, never commented inline.
+    pub diff_unknown: bool,
 }
 
 /// Maps a finding onto the diff. A finding is placed by its first line: multi-line findings (a
 /// whole `CREATE TABLE`) are about the statement they start.
-pub fn place(finding: &Finding, diff: &PrDiff, mode: FilterMode) -> Placement {
+///
+/// Fails closed: a file whose patch GitHub left out, or any file missing from a file list that
+/// `listing_complete` says was truncated, counts as changed everywhere.
+pub fn place(
+    finding: &Finding,
+    diff: &PrDiff,
+    listing_complete: bool,
+    mode: FilterMode,
+) -> Placement {
     let line = u32::try_from(finding.start.line).unwrap_or(u32::MAX);
     let file = diff.get(finding.path.as_str());
-    let commentable = file.is_some_and(|f| f.commentable(line));
-    let kept = match mode {
-        FilterMode::Added => file.is_some_and(|f| f.added.contains(&line)),
-        FilterMode::DiffContext => commentable,
-        FilterMode::File => file.is_some(),
-        FilterMode::NoFilter => true,
+    let diff_unknown = match file {
+        Some(f) => f.patch_missing,
+        None => !listing_complete,
     };
+    let commentable = file.is_some_and(|f| f.commentable(line));
+    let kept = diff_unknown
+        || match mode {
+            FilterMode::Added => file.is_some_and(|f| f.added.contains(&line)),
+            FilterMode::DiffContext => commentable,
+            FilterMode::File => file.is_some(),
+            FilterMode::NoFilter => true,
+        };
     Placement {
         kept,
         inline_line: (kept && commentable).then_some(line),
+        diff_unknown: diff_unknown && !commentable,
     }
 }
 
@@ -108,19 +125,52 @@ mod tests {
         for (mode, expect) in table {
             let got: Vec<bool> = [&added, &context, &same_file, &elsewhere]
                 .iter()
-                .map(|f| place(f, &diff, mode).kept)
+                .map(|f| place(f, &diff, true, mode).kept)
                 .collect();
             assert_eq!(got, expect, "{mode:?}");
         }
         assert_eq!(
-            place(&context, &diff, FilterMode::File).inline_line,
+            place(&context, &diff, true, FilterMode::File).inline_line,
             Some(3)
         );
         assert_eq!(
-            place(&same_file, &diff, FilterMode::NoFilter).inline_line,
+            place(&same_file, &diff, true, FilterMode::NoFilter).inline_line,
             None
         );
-        assert_eq!(place(&context, &diff, FilterMode::Added).inline_line, None);
+        assert_eq!(
+            place(&context, &diff, true, FilterMode::Added).inline_line,
+            None
+        );
+    }
+
+    #[test]
+    fn an_incomplete_diff_fails_closed() {
+        let mut diff = diff();
+        diff.insert(
+            "big.sql".into(),
+            crate::github::diff::FileDiff::without_patch(),
+        );
+        let no_patch = finding_at("big.sql", 7);
+        let unlisted = finding_at("k8s/app.yaml", 2);
+        let outside = finding_at("db/1.sql", 40);
+        for mode in [FilterMode::Added, FilterMode::DiffContext, FilterMode::File] {
+            let p = place(&no_patch, &diff, true, mode);
+            assert!(
+                p.kept && p.diff_unknown && p.inline_line.is_none(),
+                "{mode:?}"
+            );
+            assert!(!place(&unlisted, &diff, true, mode).kept, "{mode:?}");
+            let p = place(&unlisted, &diff, false, mode);
+            assert!(
+                p.kept && p.diff_unknown && p.inline_line.is_none(),
+                "{mode:?}"
+            );
+            // A listed file with a patch is known exactly, truncated list or not.
+            assert_eq!(
+                place(&outside, &diff, false, mode).kept,
+                mode == FilterMode::File
+            );
+        }
     }
 
     #[test]

@@ -16,8 +16,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::api::{
-    ApiError, ApiResult, CheckRunUpdate, DraftComment, GitHubApi, IssueComment, NewCheckRun,
-    NewReview, PrFile, PrRef, ReviewComment,
+    ApiError, ApiResult, CheckRunInfo, CheckRunUpdate, Created, DraftComment, GitHubApi,
+    IssueComment, NewCheckRun, NewReview, PrFile, PrRef, ReviewComment,
 };
 
 /// How long and how often to wait. Waits are real sleeps; there are no concurrent requests.
@@ -121,7 +121,8 @@ impl OctocrabApi {
         route: &str,
         body: Option<&Value>,
     ) -> ApiResult<(HeaderMap, String)> {
-        let write = method != Method::GET;
+        // A GraphQL query is a read sent as POST.
+        let write = method != Method::GET && !route.ends_with("/graphql");
         if write {
             let done = self.writes.get();
             if done >= UNSPACED_WRITES && !self.policy.write_spacing.is_zero() {
@@ -181,12 +182,11 @@ impl OctocrabApi {
                     attempt += 1;
                     continue;
                 }
-                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND => {
-                    ApiError::Forbidden {
-                        status: status.as_u16(),
-                        message,
-                    }
-                }
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ApiError::Forbidden {
+                    status: status.as_u16(),
+                    message,
+                },
+                StatusCode::NOT_FOUND => ApiError::NotFound { message },
                 StatusCode::UNPROCESSABLE_ENTITY => ApiError::Unprocessable { message },
                 _ => ApiError::Other { message },
             });
@@ -290,6 +290,31 @@ impl OctocrabApi {
             })
     }
 
+    /// The id and author (`user.login`) of a created comment or review.
+    fn created(route: &str, text: &str) -> ApiResult<Created> {
+        let value: Value = Self::json(route, text)?;
+        let id = value
+            .get("id")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| ApiError::Other {
+                message: format!("no id in the response from {route}"),
+            })?;
+        let author = value
+            .pointer("/user/login")
+            .and_then(Value::as_str)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string);
+        Ok(Created { id, author })
+    }
+
+    /// GraphQL lives at `/graphql` on github.com and at `/api/graphql` beside GHES's `/api/v3`.
+    fn graphql_route(&self) -> String {
+        match self.base.strip_suffix("/api/v3") {
+            Some(host) if !host.is_empty() => format!("{host}/api/graphql"),
+            _ => "/graphql".to_string(),
+        }
+    }
+
     fn to_value<T: serde::Serialize>(body: &T) -> ApiResult<Value> {
         serde_json::to_value(body).map_err(|e| ApiError::Other {
             message: format!("cannot encode request: {e}"),
@@ -349,6 +374,52 @@ impl GitHubApi for OctocrabApi {
         ))
     }
 
+    fn pr_changed_files(&self, pr: &PrRef) -> ApiResult<Option<u64>> {
+        let route = format!("{}/pulls/{}", pr.repo_path(), pr.number);
+        let (_, text) = self.send(Method::GET, &route, None)?;
+        let value: Value = Self::json(&route, &text)?;
+        Ok(value.get("changed_files").and_then(Value::as_u64))
+    }
+
+    fn viewer_login(&self) -> ApiResult<String> {
+        let route = self.graphql_route();
+        let query = serde_json::json!({ "query": "query { viewer { login } }" });
+        let (_, text) = self.send(Method::POST, &route, Some(&query))?;
+        let value: Value = Self::json(&route, &text)?;
+        match value.pointer("/data/viewer/login").and_then(Value::as_str) {
+            Some(login) if !login.is_empty() => Ok(login.to_string()),
+            _ => Err(ApiError::Other {
+                message: format!(
+                    "GraphQL viewer query refused: {}",
+                    error_message(&value.to_string())
+                ),
+            }),
+        }
+    }
+
+    fn list_check_runs(&self, pr: &PrRef, sha: &str, name: &str) -> ApiResult<Vec<CheckRunInfo>> {
+        #[derive(serde::Deserialize)]
+        struct Runs {
+            #[serde(default)]
+            check_runs: Vec<CheckRunInfo>,
+        }
+        let name: String = name
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        let route = format!(
+            "{}/commits/{sha}/check-runs?check_name={name}&per_page=100",
+            pr.repo_path()
+        );
+        let (_, text) = self.send(Method::GET, &route, None)?;
+        Ok(Self::json::<Runs>(&route, &text)?.check_runs)
+    }
+
     fn list_review_comments(&self, pr: &PrRef) -> ApiResult<Vec<ReviewComment>> {
         self.list_all(&format!(
             "{}/pulls/{}/comments?per_page=100",
@@ -357,10 +428,10 @@ impl GitHubApi for OctocrabApi {
         ))
     }
 
-    fn create_review(&self, pr: &PrRef, review: &NewReview) -> ApiResult<u64> {
+    fn create_review(&self, pr: &PrRef, review: &NewReview) -> ApiResult<Created> {
         let route = format!("{}/pulls/{}/reviews", pr.repo_path(), pr.number);
         let (_, text) = self.send(Method::POST, &route, Some(&Self::to_value(review)?))?;
-        Self::id_of(&route, &text)
+        Self::created(&route, &text)
     }
 
     fn create_review_comment(
@@ -368,13 +439,13 @@ impl GitHubApi for OctocrabApi {
         pr: &PrRef,
         commit_id: &str,
         comment: &DraftComment,
-    ) -> ApiResult<u64> {
+    ) -> ApiResult<Created> {
         let route = format!("{}/pulls/{}/comments", pr.repo_path(), pr.number);
         let body = serde_json::json!({
             "body": comment.body, "commit_id": commit_id, "path": comment.path, "line": comment.line, "side": comment.side,
         });
         let (_, text) = self.send(Method::POST, &route, Some(&body))?;
-        Self::id_of(&route, &text)
+        Self::created(&route, &text)
     }
 
     fn update_review_comment(&self, pr: &PrRef, comment_id: u64, body: &str) -> ApiResult<()> {
@@ -395,14 +466,14 @@ impl GitHubApi for OctocrabApi {
         ))
     }
 
-    fn create_issue_comment(&self, pr: &PrRef, body: &str) -> ApiResult<u64> {
+    fn create_issue_comment(&self, pr: &PrRef, body: &str) -> ApiResult<Created> {
         let route = format!("{}/issues/{}/comments", pr.repo_path(), pr.number);
         let (_, text) = self.send(
             Method::POST,
             &route,
             Some(&serde_json::json!({ "body": body })),
         )?;
-        Self::id_of(&route, &text)
+        Self::created(&route, &text)
     }
 
     fn update_issue_comment(&self, pr: &PrRef, comment_id: u64, body: &str) -> ApiResult<()> {

@@ -3,7 +3,11 @@
 //! sticky summary comment, and optionally a check run with annotations.
 //!
 //! Every write happens at most once per run unless its outcome was uncertain, in which case the
-//! state is re-read first. A 403 stops all writes (fork pull requests get read-only tokens).
+//! state is re-read first. A 403 on a create stops all writes (fork pull requests get read-only
+//! tokens); a refused edit only skips that edit.
+//!
+//! Hidden markers only count on comments tollgate wrote: its identity is the GraphQL viewer, or,
+//! when that query is refused, the author GitHub reports for the first comment it creates.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
@@ -11,8 +15,8 @@ use std::str::FromStr;
 use crate::finding::{Finding, Level};
 
 use super::api::{
-    ApiError, CheckRunOutput, CheckRunUpdate, DraftComment, GitHubApi, NewCheckRun, NewReview,
-    PrRef, ReviewComment,
+    ApiError, CheckRunOutput, CheckRunUpdate, DraftComment, GitHubApi, IssueComment, NewCheckRun,
+    NewReview, PrRef, ReviewComment, same_login,
 };
 use super::diff::{FileDiff, PrDiff, parse_patch};
 use super::filter::{FilterMode, place};
@@ -56,7 +60,8 @@ pub struct PublishOptions {
     pub check_name: String,
     /// Lowest level that fails the run (`None`: never); decides the check run's conclusion.
     pub fail_level: Option<Level>,
-    /// New inline comments per review; the rest go to the summary.
+    /// Inline comments tollgate keeps on a pull request in total, its earlier runs' included; the
+    /// rest go to the summary.
     pub max_inline: usize,
 }
 
@@ -94,20 +99,29 @@ pub struct Plan<'a> {
     pub inline: Vec<(&'a Finding, u32)>,
     /// Kept findings not on any diff line.
     pub outside: Vec<&'a Finding>,
+    /// Kept findings in files whose changes GitHub did not show (no patch, truncated file list).
+    pub incomplete: Vec<&'a Finding>,
     /// Findings the filter drops.
     pub filtered_out: usize,
 }
 
 /// Maps findings onto the diff. Without a diff (the file list could not be read) every finding is
-/// kept and none is commented inline: failing open would hide findings.
-pub fn plan<'a>(findings: &'a [Finding], diff: Option<&PrDiff>, mode: FilterMode) -> Plan<'a> {
+/// kept and none is commented inline: failing open would hide findings. `listing_complete` is
+/// false when GitHub listed fewer files than the PR changes.
+pub fn plan<'a>(
+    findings: &'a [Finding],
+    diff: Option<&PrDiff>,
+    listing_complete: bool,
+    mode: FilterMode,
+) -> Plan<'a> {
     let mut plan = Plan::default();
     for finding in findings {
         let placement = match diff {
-            Some(diff) => place(finding, diff, mode),
+            Some(diff) => place(finding, diff, listing_complete, mode),
             None => super::filter::Placement {
                 kept: true,
                 inline_line: None,
+                diff_unknown: false,
             },
         };
         if !placement.kept {
@@ -117,6 +131,7 @@ pub fn plan<'a>(findings: &'a [Finding], diff: Option<&PrDiff>, mode: FilterMode
         plan.kept.push(finding);
         match placement.inline_line {
             Some(line) => plan.inline.push((finding, line)),
+            None if placement.diff_unknown => plan.incomplete.push(finding),
             None => plan.outside.push(finding),
         }
     }
@@ -129,14 +144,45 @@ pub fn diff_from_files(files: &[super::api::PrFile]) -> PrDiff {
         .iter()
         .filter(|f| f.status != "removed")
         .map(|f| {
-            (
-                f.filename.clone(),
-                f.patch
-                    .as_deref()
-                    .map_or_else(FileDiff::without_patch, parse_patch),
-            )
+            let diff = match (f.patch.as_deref(), f.changes) {
+                (Some(patch), _) => parse_patch(patch),
+                // A rename without changes: nothing to show, nothing missing.
+                (None, Some(0)) => FileDiff::default(),
+                (None, _) => FileDiff::without_patch(),
+            };
+            (f.filename.clone(), diff)
         })
         .collect()
+}
+
+/// GitHub's `pulls/list-files` stops at this many files.
+pub const LISTED_FILES_MAX: usize = 3000;
+
+/// The summary note for a diff GitHub showed only in part, if it did.
+fn incomplete_note(diff: &PrDiff, listed: usize, changed: Option<u64>) -> Option<String> {
+    let missing = diff.values().filter(|f| f.patch_missing).count();
+    let mut parts = Vec::new();
+    if missing > 0 {
+        parts.push(format!(
+            "{missing} {} without a patch",
+            if missing == 1 { "file" } else { "files" }
+        ));
+    }
+    match changed {
+        Some(total) if total > listed as u64 => {
+            parts.push(format!("listing truncated at {listed} of {total} files"));
+        }
+        None if listed >= LISTED_FILES_MAX => parts.push(format!(
+            "listing truncated at {listed} files (the pull request's file count could not be read)"
+        )),
+        _ => {}
+    }
+    (!parts.is_empty()).then(|| {
+        format!(
+            "Diff incomplete: {}; findings in them are counted (all their lines count as changed) and listed here, not commented inline.",
+            parts.join(", ")
+        )
+    })
 }
 
 /// What a publish run did.
@@ -175,6 +221,12 @@ impl<'a> Outcome<'a> {
         listed.extend(self.not_inline.iter().map(|f| (*f, ListReason::NotInline)));
         listed.extend(
             self.plan
+                .incomplete
+                .iter()
+                .map(|f| (*f, ListReason::DiffIncomplete)),
+        );
+        listed.extend(
+            self.plan
                 .outside
                 .iter()
                 .map(|f| (*f, ListReason::OutsideDiff)),
@@ -205,10 +257,22 @@ struct Publisher<'x, 'a> {
     opts: &'x PublishOptions,
     log: &'x mut dyn FnMut(&str),
     out: Outcome<'a>,
+    /// The login tollgate writes as, once known.
+    identity: Option<String>,
+    /// Whether the GraphQL viewer query was already tried.
+    asked_viewer: bool,
+}
+
+/// Candidates for inline comments, sorted against what is already on the pull request.
+struct Sorted<'a> {
+    drafts: Vec<DraftComment>,
+    by_fp: BTreeMap<String, &'a Finding>,
+    /// Findings with a marked comment whose author is not known yet.
+    deferred: Vec<(&'a Finding, u32)>,
 }
 
 impl<'a> Publisher<'_, 'a> {
-    /// Records a failed write; a refusal stops every later write, with one log line.
+    /// Records a failed create (or read); a refusal stops every later write, with one log line.
     fn failed(&mut self, what: &str, err: &ApiError) {
         if err.is_forbidden() {
             if !self.out.degraded {
@@ -217,9 +281,100 @@ impl<'a> Publisher<'_, 'a> {
                 self.out.notes.push(READ_ONLY_NOTE.to_string());
             }
         } else {
-            (self.log)(&format!("tollgate: could not {what}: {err}"));
-            self.out.notes.push(format!("Could not {what}: {err}"));
+            self.note_failure(what, err);
         }
+    }
+
+    /// Records a failed edit of an existing comment: only that edit is lost (GitHub refuses edits
+    /// of comments the token did not write, and a deleted comment answers 404).
+    fn note_failure(&mut self, what: &str, err: &ApiError) {
+        (self.log)(&format!("tollgate: could not {what}: {err}"));
+        self.out.notes.push(format!("Could not {what}: {err}"));
+    }
+
+    /// Asks GitHub once who the token is; on refusal the identity is learned from the first create.
+    fn resolve_identity(&mut self) {
+        if self.identity.is_some() || self.asked_viewer {
+            return;
+        }
+        self.asked_viewer = true;
+        match self.api.viewer_login() {
+            Ok(login) => self.identity = Some(login),
+            Err(err) => (self.log)(&format!(
+                "tollgate: cannot ask GitHub who this token is ({err}); existing tollgate comments are trusted only once this run's first comment shows its author"
+            )),
+        }
+    }
+
+    fn learn(&mut self, author: Option<&str>) {
+        if self.identity.is_none() {
+            self.identity = author.filter(|a| !a.is_empty()).map(str::to_string);
+        }
+    }
+
+    /// `Some(true)` for a comment tollgate wrote, `None` while its identity is unknown.
+    fn own(&self, author: &str) -> Option<bool> {
+        self.identity.as_deref().map(|me| same_login(me, author))
+    }
+
+    fn sort_candidates(
+        &mut self,
+        candidates: &[(&'a Finding, u32)],
+        commented: &BTreeMap<&str, Vec<&ReviewComment>>,
+        budget: usize,
+        docs_url: &dyn Fn(&str) -> Option<String>,
+    ) -> Sorted<'a> {
+        let mut sorted = Sorted {
+            drafts: Vec::new(),
+            by_fp: BTreeMap::new(),
+            deferred: Vec::new(),
+        };
+        let mut over_cap = 0;
+        for (finding, line) in candidates {
+            let marked = commented
+                .get(finding.fingerprint.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            let owners: Vec<Option<bool>> = marked
+                .iter()
+                .filter(|c| !render::is_resolved(&c.body))
+                .map(|c| self.own(c.author()))
+                .collect();
+            // Ours if any open one is; unknown if any author is; otherwise none is ours.
+            let open_mine = if owners.contains(&Some(true)) {
+                Some(true)
+            } else if owners.contains(&None) {
+                None
+            } else {
+                Some(false)
+            };
+            match open_mine {
+                Some(true) => self.out.existing += 1,
+                None => sorted.deferred.push((*finding, *line)),
+                Some(false) if sorted.drafts.len() >= budget => {
+                    over_cap += 1;
+                    self.out.not_inline.push(*finding);
+                }
+                Some(false) => {
+                    sorted.by_fp.insert(finding.fingerprint.clone(), *finding);
+                    sorted.drafts.push(DraftComment {
+                        path: finding.path.clone(),
+                        line: *line,
+                        side: "RIGHT",
+                        body: render::inline_body(finding, docs_url(finding.rule).as_deref()),
+                        fingerprint: finding.fingerprint.clone(),
+                    });
+                }
+            }
+        }
+        if over_cap > 0 {
+            self.out.notes.push(format!(
+                "tollgate keeps at most {} inline comments on a pull request; {} more {} listed here instead.",
+                self.opts.max_inline,
+                over_cap,
+                if over_cap == 1 { "finding is" } else { "findings are" }
+            ));
+        }
+        sorted
     }
 
     fn inline(
@@ -227,8 +382,7 @@ impl<'a> Publisher<'_, 'a> {
         docs_url: &dyn Fn(&str) -> Option<String>,
         all_fingerprints: &BTreeSet<&str>,
     ) {
-        let candidates = std::mem::take(&mut self.out.plan.inline);
-        self.out.plan.inline = candidates.clone();
+        let candidates = self.out.plan.inline.clone();
         let existing = match self.api.list_review_comments(&self.ctx.pr) {
             Ok(existing) => existing,
             Err(err) => {
@@ -245,39 +399,54 @@ impl<'a> Publisher<'_, 'a> {
                 commented.entry(fp).or_default().push(comment);
             }
         }
-        let mut drafts = Vec::new();
-        let mut by_fp: BTreeMap<String, &'a Finding> = BTreeMap::new();
-        for (finding, line) in &candidates {
-            let open = commented
-                .get(finding.fingerprint.as_str())
-                .is_some_and(|cs| cs.iter().any(|c| !render::is_resolved(&c.body)));
-            if open {
-                self.out.existing += 1;
-            } else if drafts.len() >= self.opts.max_inline {
-                self.out.not_inline.push(*finding);
-            } else {
-                by_fp.insert(finding.fingerprint.clone(), *finding);
-                drafts.push(DraftComment {
-                    path: finding.path.clone(),
-                    line: *line,
-                    side: "RIGHT",
-                    body: render::inline_body(finding, docs_url(finding.rule).as_deref()),
-                    fingerprint: finding.fingerprint.clone(),
-                });
-            }
+        if !commented.is_empty() {
+            self.resolve_identity();
         }
-        if !drafts.is_empty() {
-            self.post_review(drafts, &by_fp);
+        let mine_before = |me: &Self| {
+            commented
+                .values()
+                .flatten()
+                .filter(|c| me.own(c.author()) == Some(true))
+                .count()
+        };
+        let budget = self.opts.max_inline.saturating_sub(mine_before(self));
+        let sorted = self.sort_candidates(&candidates, &commented, budget, docs_url);
+        let posted_before = self.out.posted;
+        if !sorted.drafts.is_empty() {
+            self.post_review(sorted.drafts, &sorted.by_fp);
+        }
+        if !sorted.deferred.is_empty() {
+            if self.identity.is_some() && !self.out.degraded {
+                // The review just posted told us who we are: sort the rest again.
+                let used = mine_before(self) + (self.out.posted - posted_before);
+                let budget = self.opts.max_inline.saturating_sub(used);
+                let again = self.sort_candidates(&sorted.deferred, &commented, budget, docs_url);
+                self.out
+                    .not_inline
+                    .extend(again.deferred.iter().map(|(f, _)| *f));
+                if !again.drafts.is_empty() {
+                    self.post_review(again.drafts, &again.by_fp);
+                }
+            } else {
+                // Whose comments carry these markers is unknown: list the findings rather than
+                // risk either a duplicate or a finding hidden behind someone else's comment.
+                self.out
+                    .not_inline
+                    .extend(sorted.deferred.iter().map(|(f, _)| *f));
+            }
         }
         if self.out.degraded {
             return;
         }
-        // Comments whose finding no longer exists anywhere (fixed, or its line removed).
+        // Our comments whose finding no longer exists anywhere (fixed, or its line removed).
         for comment in &existing {
             let Some(fp) = render::fingerprint_of(&comment.body) else {
                 continue;
             };
-            if render::is_resolved(&comment.body) || all_fingerprints.contains(fp) {
+            if render::is_resolved(&comment.body)
+                || all_fingerprints.contains(fp)
+                || self.own(comment.author()) != Some(true)
+            {
                 continue;
             }
             match self.api.update_review_comment(
@@ -286,12 +455,7 @@ impl<'a> Publisher<'_, 'a> {
                 &render::resolved_body(&comment.body, &self.ctx.head_sha),
             ) {
                 Ok(()) => self.out.resolved += 1,
-                Err(err) => {
-                    self.failed("mark a fixed finding's comment as resolved", &err);
-                    if self.out.degraded {
-                        return;
-                    }
-                }
+                Err(err) => self.note_failure("mark a fixed finding's comment as resolved", &err),
             }
         }
     }
@@ -315,7 +479,10 @@ impl<'a> Publisher<'_, 'a> {
             comments: drafts,
         };
         match self.api.create_review(&self.ctx.pr, &review) {
-            Ok(_) => self.out.posted += review.comments.len(),
+            Ok(created) => {
+                self.learn(created.author.as_deref());
+                self.out.posted += review.comments.len();
+            }
             Err(ApiError::Uncertain { message }) => {
                 // The review may exist: look before posting again (a review is all-or-nothing).
                 (self.log)(&format!(
@@ -325,6 +492,7 @@ impl<'a> Publisher<'_, 'a> {
                     Ok(now) => {
                         let present: BTreeSet<&str> = now
                             .iter()
+                            .filter(|c| self.own(c.author()) != Some(false))
                             .filter_map(|c| render::fingerprint_of(&c.body))
                             .collect();
                         if review
@@ -335,7 +503,10 @@ impl<'a> Publisher<'_, 'a> {
                             self.out.posted += review.comments.len();
                         } else {
                             match self.api.create_review(&self.ctx.pr, &review) {
-                                Ok(_) => self.out.posted += review.comments.len(),
+                                Ok(created) => {
+                                    self.learn(created.author.as_deref());
+                                    self.out.posted += review.comments.len();
+                                }
                                 Err(err) => self.review_failed(&err, &review, by_fp),
                             }
                         }
@@ -354,7 +525,10 @@ impl<'a> Publisher<'_, 'a> {
                         .api
                         .create_review_comment(&self.ctx.pr, &self.ctx.head_sha, draft)
                     {
-                        Ok(_) => self.out.posted += 1,
+                        Ok(created) => {
+                            self.learn(created.author.as_deref());
+                            self.out.posted += 1;
+                        }
                         Err(ApiError::Unprocessable { .. }) => self
                             .out
                             .rejected
@@ -407,57 +581,107 @@ impl<'a> Publisher<'_, 'a> {
         );
     }
 
+    /// Tollgate's own summary among `comments`: the first marked one it wrote.
+    fn own_summary<'c>(&self, comments: &'c [IssueComment]) -> Option<&'c IssueComment> {
+        comments.iter().find(|c| {
+            c.body.as_deref().is_some_and(render::is_summary) && self.own(c.author()) == Some(true)
+        })
+    }
+
+    fn create_summary(&mut self, body: &str) {
+        match self.api.create_issue_comment(&self.ctx.pr, body) {
+            Ok(created) => {
+                self.learn(created.author.as_deref());
+                self.out.summary_comment = Some(created.id);
+            }
+            Err(ApiError::Uncertain { message }) => {
+                (self.log)(&format!(
+                    "tollgate: {message}; checking whether the summary comment was created"
+                ));
+                match self.api.list_issue_comments(&self.ctx.pr) {
+                    Ok(now) => {
+                        let found = now
+                            .iter()
+                            .rev()
+                            .find(|c| {
+                                (c.body.as_deref() == Some(body)
+                                    && self.own(c.author()) != Some(false))
+                                    || (c.body.as_deref().is_some_and(render::is_summary)
+                                        && self.own(c.author()) == Some(true))
+                            })
+                            .map(|c| (c.id, c.author().to_string()));
+                        match found {
+                            Some((id, author)) => {
+                                self.learn(Some(&author));
+                                self.out.summary_comment = Some(id);
+                            }
+                            None => match self.api.create_issue_comment(&self.ctx.pr, body) {
+                                Ok(created) => {
+                                    self.learn(created.author.as_deref());
+                                    self.out.summary_comment = Some(created.id);
+                                }
+                                Err(err) => self.failed("create the summary comment", &err),
+                            },
+                        }
+                    }
+                    Err(err) => self.failed("create the summary comment", &err),
+                }
+            }
+            Err(err) => self.failed("create the summary comment", &err),
+        }
+    }
+
+    /// PATCH is idempotent: one more try after an uncertain outcome is safe.
+    fn edit_summary(&mut self, id: u64, body: &str) -> Result<(), ApiError> {
+        match self.api.update_issue_comment(&self.ctx.pr, id, body) {
+            Err(ApiError::Uncertain { .. }) => {
+                self.api.update_issue_comment(&self.ctx.pr, id, body)
+            }
+            other => other,
+        }
+    }
+
     fn summary(&mut self, body: &str) {
         let comments = match self.api.list_issue_comments(&self.ctx.pr) {
             Ok(comments) => comments,
             Err(err) => return self.failed("read the pull request's comments", &err),
         };
-        let existing = comments
+        let marked: Vec<u64> = comments
             .iter()
-            .find(|c| c.body.as_deref().is_some_and(render::is_summary));
-        match existing {
-            Some(comment) => match self
-                .api
-                .update_issue_comment(&self.ctx.pr, comment.id, body)
-            {
-                Ok(()) => self.out.summary_comment = Some(comment.id),
-                // PATCH is idempotent: one more try is safe.
-                Err(ApiError::Uncertain { .. }) => {
-                    match self
-                        .api
-                        .update_issue_comment(&self.ctx.pr, comment.id, body)
-                    {
-                        Ok(()) => self.out.summary_comment = Some(comment.id),
-                        Err(err) => self.failed("update the summary comment", &err),
-                    }
-                }
-                Err(err) => self.failed("update the summary comment", &err),
-            },
-            None if self.out.plan.kept.is_empty() && self.out.resolved == 0 => {
+            .filter(|c| c.body.as_deref().is_some_and(render::is_summary))
+            .map(|c| c.id)
+            .collect();
+        if !marked.is_empty() {
+            self.resolve_identity();
+        }
+        let clean = self.out.plan.kept.is_empty() && self.out.resolved == 0;
+        if self.identity.is_some() {
+            match self.own_summary(&comments).map(|c| c.id) {
+                Some(id) => match self.edit_summary(id, body) {
+                    Ok(()) => self.out.summary_comment = Some(id),
+                    Err(err) => self.note_failure("update the summary comment", &err),
+                },
                 // A clean first run adds no comment; a clean re-run updates the existing one.
+                None if clean => {}
+                None => self.create_summary(body),
             }
-            None => match self.api.create_issue_comment(&self.ctx.pr, body) {
-                Ok(id) => self.out.summary_comment = Some(id),
-                Err(ApiError::Uncertain { message }) => {
-                    (self.log)(&format!(
-                        "tollgate: {message}; checking whether the summary comment was created"
-                    ));
-                    match self.api.list_issue_comments(&self.ctx.pr) {
-                        Ok(now) => match now
-                            .iter()
-                            .find(|c| c.body.as_deref().is_some_and(render::is_summary))
-                        {
-                            Some(found) => self.out.summary_comment = Some(found.id),
-                            None => match self.api.create_issue_comment(&self.ctx.pr, body) {
-                                Ok(id) => self.out.summary_comment = Some(id),
-                                Err(err) => self.failed("create the summary comment", &err),
-                            },
-                        },
-                        Err(err) => self.failed("create the summary comment", &err),
-                    }
+            return;
+        }
+        // Who wrote the marked comments is unknown: GitHub refuses edits of comments the token
+        // did not write, so the first edit it accepts is ours; a refusal only moves on.
+        for id in marked {
+            match self.edit_summary(id, body) {
+                Ok(()) => {
+                    self.out.summary_comment = Some(id);
+                    return;
                 }
-                Err(err) => self.failed("create the summary comment", &err),
-            },
+                Err(err) => (self.log)(&format!(
+                    "tollgate: comment {id} carries the summary marker but could not be edited ({err}); not ours"
+                )),
+            }
+        }
+        if !clean {
+            self.create_summary(body);
         }
     }
 
@@ -492,16 +716,53 @@ impl<'a> Publisher<'_, 'a> {
             head_sha: self.ctx.head_sha.clone(),
             status: if single { "completed" } else { "in_progress" },
             conclusion: single.then_some(conclusion),
+            external_id: None,
             output: output(first),
         };
-        // A create with an unknown outcome is not repeated: a duplicate check run is worse than none.
+        // A create that got a 5xx may have been applied: find it by this run's external id
+        // rather than create a duplicate, so that it can still be completed.
+        let external_id = format!(
+            "tollgate-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        );
+        let run = NewCheckRun {
+            external_id: Some(external_id.clone()),
+            ..run
+        };
         let id = match self.api.create_check_run(&self.ctx.pr, &run) {
             Ok(id) => id,
+            Err(ApiError::Uncertain { message }) => {
+                (self.log)(&format!(
+                    "tollgate: {message}; checking whether the check run was created"
+                ));
+                let found = self
+                    .api
+                    .list_check_runs(&self.ctx.pr, &self.ctx.head_sha, &self.opts.check_name)
+                    .map(|runs| {
+                        runs.iter()
+                            .find(|r| r.external_id.as_deref() == Some(external_id.as_str()))
+                            .map(|r| r.id)
+                    });
+                match found {
+                    Ok(Some(id)) => id,
+                    Ok(None) => match self.api.create_check_run(&self.ctx.pr, &run) {
+                        Ok(id) => id,
+                        Err(err) => return self.failed("create the check run", &err),
+                    },
+                    Err(err) => return self.failed("create the check run", &err),
+                }
+            }
             Err(err) => return self.failed("create the check run", &err),
         };
         self.out.check_run = Some(id);
+        let total = annotations.len();
         let rest: Vec<&[super::api::Annotation]> = batches.collect();
         let count = rest.len();
+        let mut completed = single;
+        let mut skipped = Vec::new();
         for (i, batch) in rest.into_iter().enumerate() {
             let last = i + 1 == count;
             let update = CheckRunUpdate {
@@ -509,25 +770,44 @@ impl<'a> Publisher<'_, 'a> {
                 conclusion: last.then_some(conclusion),
                 output: output(batch),
             };
-            let mut result = self.api.update_check_run(&self.ctx.pr, id, &update);
-            if matches!(result, Err(ApiError::Uncertain { .. })) {
-                // Annotations append, so a repeated batch could duplicate them: skip it, but
-                // still make sure the run ends completed (a PATCH without annotations is idempotent).
-                (self.log)(
-                    "tollgate: a check-run annotation batch may not have been saved; continuing",
-                );
-                result = if last {
-                    let finish = CheckRunUpdate {
-                        output: output(&[]),
-                        ..update
-                    };
-                    self.api.update_check_run(&self.ctx.pr, id, &finish)
-                } else {
-                    Ok(())
-                };
+            let first_no = (i + 1) * ANNOTATIONS_PER_REQUEST + 1;
+            let range = format!("{first_no}–{}", first_no + batch.len() - 1);
+            match self.api.update_check_run(&self.ctx.pr, id, &update) {
+                Ok(()) => completed |= last,
+                Err(err) if err.is_forbidden() => {
+                    self.failed("add annotations to the check run", &err);
+                    return;
+                }
+                // Annotations append, so a batch is never repeated: it is named instead.
+                Err(err) => {
+                    (self.log)(&format!(
+                        "tollgate: a check-run annotation batch ({range}) may not have been saved ({err}); continuing"
+                    ));
+                    skipped.push(range);
+                }
             }
+        }
+        if !skipped.is_empty() {
+            self.out.notes.push(format!(
+                "Check run: GitHub did not confirm annotations {} of {total}; they may be missing there (this summary lists every finding).",
+                skipped.join(", ")
+            ));
+        }
+        if !completed {
+            // Never leave the run `in_progress`; a PATCH without annotations is idempotent.
+            let finish = CheckRunUpdate {
+                status: Some("completed"),
+                conclusion: Some(conclusion),
+                output: output(&[]),
+            };
+            let result = match self.api.update_check_run(&self.ctx.pr, id, &finish) {
+                Err(ApiError::Uncertain { .. }) => {
+                    self.api.update_check_run(&self.ctx.pr, id, &finish)
+                }
+                other => other,
+            };
             if let Err(err) = result {
-                return self.failed("add annotations to the check run", &err);
+                self.failed("complete the check run", &err);
             }
         }
     }
@@ -544,8 +824,27 @@ pub fn publish<'a>(
     docs_url: &dyn Fn(&str) -> Option<String>,
     log: &mut dyn FnMut(&str),
 ) -> Outcome<'a> {
+    let mut incomplete = None;
+    let mut listing_complete = true;
     let diff = match api.list_pr_files(&ctx.pr) {
-        Ok(files) => Some(diff_from_files(&files)),
+        Ok(files) => {
+            let diff = diff_from_files(&files);
+            let changed = match api.pr_changed_files(&ctx.pr) {
+                Ok(changed) => changed,
+                Err(err) => {
+                    log(&format!(
+                        "tollgate: could not read the pull request's file count ({err})"
+                    ));
+                    None
+                }
+            };
+            listing_complete = match changed {
+                Some(total) => total <= files.len() as u64,
+                None => files.len() < LISTED_FILES_MAX,
+            };
+            incomplete = incomplete_note(&diff, files.len(), changed);
+            Some(diff)
+        }
         Err(err) => {
             log(&format!(
                 "tollgate: could not read the pull request's files ({err}); reporting every finding"
@@ -554,10 +853,12 @@ pub fn publish<'a>(
         }
     };
     let mut out = Outcome {
-        plan: plan(findings, diff.as_ref(), opts.filter),
+        plan: plan(findings, diff.as_ref(), listing_complete, opts.filter),
         diff_known: diff.is_some(),
         ..Outcome::default()
     };
+    // Shown in both summaries, not logged: the fork path promises one log line.
+    out.notes.extend(incomplete);
     if diff.is_none() {
         out.notes.push("The pull request's diff could not be read, so every finding is reported and none is commented inline.".into());
     }
@@ -583,6 +884,8 @@ pub fn publish<'a>(
         opts,
         log,
         out,
+        identity: None,
+        asked_viewer: false,
     };
     if opts.comment == CommentMode::Review {
         publisher.inline(docs_url, &all_fingerprints);

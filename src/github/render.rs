@@ -148,8 +148,10 @@ pub enum ListReason {
     OutsideDiff,
     /// GitHub refused an inline comment on its line (422).
     Rejected,
-    /// Inline comments are off (`comment: summary`) or over the per-review cap.
+    /// Inline comments are off (`comment: summary`) or over the per-pull-request cap.
     NotInline,
+    /// GitHub did not show the file's changes (no patch, or a truncated file list).
+    DiffIncomplete,
 }
 
 /// Everything the summary (sticky comment, step summary) shows.
@@ -327,6 +329,7 @@ fn table_row(finding: &Finding, reason: ListReason, blob_base: Option<&str>) -> 
         ListReason::OutsideDiff => "outside the diff",
         ListReason::Rejected => "GitHub rejected the inline comment",
         ListReason::NotInline => "not commented inline",
+        ListReason::DiffIncomplete => "diff incomplete (GitHub showed no patch)",
     };
     format!(
         "| {} | `{}` | {} | {} | {} |\n",

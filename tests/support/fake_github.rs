@@ -6,6 +6,11 @@
 //! (review lines inside the diff, all-or-nothing reviews, 65,536-character bodies, check-run rules),
 //! and can inject failures: fork tokens (403), a 5xx on the first POST, a secondary rate limit,
 //! and 422s for chosen comment lines.
+//!
+//! Like GitHub it lists at most 3,000 files of a pull request (`GET /pulls/{n}` still counts them
+//! all in `changed_files`), answers the GraphQL `viewer { login }` query as the token's identity
+//! [`BOT`] (or refuses it), answers `GET /user` with 403 as it does for the Actions token, and
+//! refuses (403) edits of comments another account wrote.
 
 #![allow(
     dead_code,
@@ -21,6 +26,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 pub const TOKEN: &str = "ghs_fakeTokenThatMustNeverBePrinted0001";
+/// Who the token is: the author of everything it creates.
+pub const BOT: &str = "github-actions[bot]";
+/// GitHub's cap on `pulls/list-files`.
+pub const LISTED_FILES_MAX: usize = 3000;
 
 /// One recorded request.
 #[derive(Debug, Clone)]
@@ -63,6 +72,10 @@ pub struct Knobs {
     pub primary_limit_once: bool,
     /// Comment lines GitHub refuses even though they look inside the diff.
     pub reject_lines: BTreeSet<(String, u32)>,
+    /// The GraphQL `viewer` query is refused ("Resource not accessible by integration").
+    pub graphql_refused: bool,
+    /// The n-th `POST /check-runs` (1-based) is stored, then answered with this 5xx.
+    pub fail_check_run_create_after_applying: Option<(usize, u16)>,
 }
 
 #[derive(Debug, Default)]
@@ -82,6 +95,7 @@ pub struct State {
     pub knobs: Knobs,
     next_id: u64,
     posts_seen: usize,
+    check_run_creates: usize,
     writes_seen: usize,
     base_url: String,
     /// API path prefix, as on GitHub Enterprise Server (`/api/v3`); empty for github.com.
@@ -201,19 +215,29 @@ impl FakeGitHub {
         f(&mut self.state().knobs);
     }
 
-    /// Seeds an existing review comment (as if posted by an earlier run or a person).
+    /// Seeds an existing review comment (as if posted by an earlier run of the token).
     pub fn seed_review_comment(&self, path: &str, line: u32, body: &str) -> u64 {
+        self.seed_review_comment_by(BOT, path, line, body)
+    }
+
+    /// Seeds a review comment written by `login`.
+    pub fn seed_review_comment_by(&self, login: &str, path: &str, line: u32, body: &str) -> u64 {
         let mut s = self.state();
         let id = s.id();
-        let comment = review_comment_json(&s, id, 1, path, line, body);
+        let comment = review_comment_json(&s, login, id, 1, path, line, body);
         s.review_comments.push(comment);
         id
     }
 
     pub fn seed_issue_comment(&self, body: &str) -> u64 {
+        self.seed_issue_comment_by(BOT, body)
+    }
+
+    /// Seeds an issue comment written by `login`.
+    pub fn seed_issue_comment_by(&self, login: &str, body: &str) -> u64 {
         let mut s = self.state();
         let id = s.id();
-        let comment = issue_comment_json(&s, id, body);
+        let comment = issue_comment_json(&s, login, id, body);
         s.issue_comments.push(comment);
         id
     }
@@ -229,10 +253,11 @@ impl FakeGitHub {
         self.state().requests.clone()
     }
 
+    /// Every write (a GraphQL query is a read sent as POST, so it is left out).
     pub fn writes(&self) -> Vec<Recorded> {
         self.requests()
             .into_iter()
-            .filter(|r| r.method != "GET")
+            .filter(|r| r.method != "GET" && !r.path.ends_with("/graphql"))
             .collect()
     }
 
@@ -257,14 +282,15 @@ impl FakeGitHub {
     }
 }
 
-fn user() -> Value {
-    json!({"login": "github-actions[bot]", "id": 41898282, "node_id": "MDM6Qm90NDE4OTgyODI=", "type": "Bot", "site_admin": false,
+fn user(login: &str) -> Value {
+    json!({"login": login, "id": 41898282, "node_id": "MDM6Qm90NDE4OTgyODI=", "type": "Bot", "site_admin": false,
            "avatar_url": "https://avatars.githubusercontent.com/in/15368?v=4", "url": "https://api.github.com/users/github-actions%5Bbot%5D",
            "html_url": "https://github.com/apps/github-actions"})
 }
 
 fn review_comment_json(
     s: &State,
+    login: &str,
     id: u64,
     review_id: u64,
     path: &str,
@@ -275,19 +301,19 @@ fn review_comment_json(
         "url": format!("{}/repos/{}/{}/pulls/comments/{id}", s.base_url, s.owner, s.repo),
         "id": id, "node_id": format!("PRRC_{id}"), "pull_request_review_id": review_id, "diff_hunk": "@@ -1 +1 @@",
         "path": path, "line": line, "side": "RIGHT", "commit_id": s.head_sha, "original_commit_id": s.head_sha,
-        "user": user(), "body": body, "created_at": "2026-11-25T00:00:00Z", "updated_at": "2026-11-25T00:00:00Z",
+        "user": user(login), "body": body, "created_at": "2026-11-25T00:00:00Z", "updated_at": "2026-11-25T00:00:00Z",
         "html_url": format!("https://github.com/{}/{}/pull/{}#discussion_r{id}", s.owner, s.repo, s.number),
         "pull_request_url": format!("{}/repos/{}/{}/pulls/{}", s.base_url, s.owner, s.repo, s.number),
         "author_association": "NONE", "_links": {}
     })
 }
 
-fn issue_comment_json(s: &State, id: u64, body: &str) -> Value {
+fn issue_comment_json(s: &State, login: &str, id: u64, body: &str) -> Value {
     json!({
         "id": id, "node_id": format!("IC_{id}"), "url": format!("{}/repos/{}/{}/issues/comments/{id}", s.base_url, s.owner, s.repo),
         "html_url": format!("https://github.com/{}/{}/pull/{}#issuecomment-{id}", s.owner, s.repo, s.number),
         "issue_url": format!("{}/repos/{}/{}/issues/{}", s.base_url, s.owner, s.repo, s.number),
-        "user": user(), "body": body, "created_at": "2026-11-25T00:00:00Z", "updated_at": "2026-11-25T00:00:00Z",
+        "user": user(login), "body": body, "created_at": "2026-11-25T00:00:00Z", "updated_at": "2026-11-25T00:00:00Z",
         "author_association": "NONE"
     })
 }
@@ -458,9 +484,24 @@ fn route(
             &[],
         );
     }
+    if s.prefix == "/api/v3" && path == "/api/graphql" {
+        // GitHub Enterprise Server serves GraphQL beside the REST prefix.
+        return graphql(s, method, body);
+    }
     let Some(path) = path.strip_prefix(s.prefix.as_str()) else {
         return respond(404, json!({"message": "Not Found"}), &[]);
     };
+    if path == "/user" && *method == Method::GET {
+        // What the Actions installation token gets.
+        return respond(
+            403,
+            json!({"message": "Resource not accessible by integration", "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user", "status": "403"}),
+            &[],
+        );
+    }
+    if path == "/graphql" {
+        return graphql(s, method, body);
+    }
     let repo = format!("/repos/{}/{}", s.owner, s.repo);
     let Some(rest) = path.strip_prefix(&repo) else {
         return respond(404, json!({"message": "Not Found"}), &[]);
@@ -590,14 +631,45 @@ fn route_inner(
 ) -> Response {
     let full = |rest: &str| format!("/repos/{}/{}{rest}", s.owner, s.repo);
     let number = s.number.to_string();
+    let mut fail_after_create: Option<u16> = None;
     match (method.as_str(), parts) {
+        ("GET", ["pulls", n]) if *n == number => {
+            let pr = json!({"id": 1, "number": s.number, "url": full(rest), "state": "open", "locked": false,
+                "head": {"ref": "feature", "sha": s.head_sha, "label": "acme:feature"}, "base": {"ref": "main", "sha": "bbbb", "label": "acme:main"},
+                "changed_files": s.files.len(), "commits": 1, "additions": 1, "deletions": 0});
+            respond(200, pr, &[])
+        }
+        ("GET", ["commits", sha, "check-runs"]) => {
+            let name = query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("check_name="))
+                .map(str::to_string);
+            let runs: Vec<Value> = s
+                .check_runs
+                .values()
+                .filter(|r| r["head_sha"] == json!(sha))
+                .filter(|r| name.as_ref().is_none_or(|n| r["name"] == json!(n)))
+                .cloned()
+                .collect();
+            respond(
+                200,
+                json!({"total_count": runs.len(), "check_runs": runs}),
+                &[],
+            )
+        }
         ("GET", ["pulls", n, "files"]) if *n == number => {
             let files: Vec<Value> = s
                 .files
                 .iter()
+                .take(LISTED_FILES_MAX)
                 .map(|f| {
+                    let changes = match &f.patch {
+                        Some(p) => p.lines().filter(|l| l.starts_with(['+', '-'])).count(),
+                        None if f.status == "renamed" => 0,
+                        None => 1,
+                    };
                     let mut v = json!({"sha": "0000000000000000000000000000000000000000", "filename": f.filename, "status": f.status,
-                        "additions": 1, "deletions": 0, "changes": 1, "blob_url": "https://github.com/x", "raw_url": "https://github.com/x", "contents_url": "https://api.github.com/x"});
+                        "additions": changes, "deletions": 0, "changes": changes, "blob_url": "https://github.com/x", "raw_url": "https://github.com/x", "contents_url": "https://api.github.com/x"});
                     if let Some(p) = &f.patch {
                         v["patch"] = json!(p);
                     }
@@ -642,6 +714,7 @@ fn route_inner(
                 let id = s.id();
                 let comment = review_comment_json(
                     s,
+                    BOT,
                     id,
                     review_id,
                     c["path"].as_str().unwrap_or(""),
@@ -650,7 +723,7 @@ fn route_inner(
                 );
                 s.review_comments.push(comment);
             }
-            let review = json!({"id": review_id, "node_id": format!("PRR_{review_id}"), "user": user(), "body": body.get("body").cloned().unwrap_or(json!("")),
+            let review = json!({"id": review_id, "node_id": format!("PRR_{review_id}"), "user": user(BOT), "body": body.get("body").cloned().unwrap_or(json!("")),
                 "state": "COMMENTED", "html_url": "https://github.com/x", "pull_request_url": "https://api.github.com/x", "commit_id": s.head_sha,
                 "author_association": "NONE", "_links": {}});
             s.reviews.push(review.clone());
@@ -666,14 +739,22 @@ fn route_inner(
                 return validation_failed("Line could not be resolved");
             }
             let id = s.id();
-            let comment =
-                review_comment_json(s, id, id, &path, line, body["body"].as_str().unwrap_or(""));
+            let comment = review_comment_json(
+                s,
+                BOT,
+                id,
+                id,
+                &path,
+                line,
+                body["body"].as_str().unwrap_or(""),
+            );
             s.review_comments.push(comment.clone());
             respond(201, comment, &[])
         }
         ("PATCH", ["pulls", "comments", id]) => {
             let id: u64 = id.parse().unwrap_or(0);
             match s.review_comments.iter_mut().find(|c| c["id"] == json!(id)) {
+                Some(c) if c["user"]["login"] != json!(BOT) => forbidden_edit(),
                 Some(c) => {
                     c["body"] = body["body"].clone();
                     respond(200, c.clone(), &[])
@@ -691,7 +772,7 @@ fn route_inner(
                 );
             }
             let id = s.id();
-            let comment = issue_comment_json(s, id, text);
+            let comment = issue_comment_json(s, BOT, id, text);
             s.issue_comments.push(comment.clone());
             respond(201, comment, &[])
         }
@@ -706,6 +787,7 @@ fn route_inner(
             }
             let id: u64 = id.parse().unwrap_or(0);
             match s.issue_comments.iter_mut().find(|c| c["id"] == json!(id)) {
+                Some(c) if c["user"]["login"] != json!(BOT) => forbidden_edit(),
                 Some(c) => {
                     c["body"] = json!(text);
                     respond(200, c.clone(), &[])
@@ -721,16 +803,25 @@ fn route_inner(
                 return validation_failed("head_sha is not the pull request's head commit");
             }
             let id = s.id();
+            s.check_run_creates += 1;
+            if let Some((n, status)) = s.knobs.fail_check_run_create_after_applying {
+                if n == s.check_run_creates {
+                    fail_after_create = Some(status);
+                }
+            }
             let annotations = body["output"]["annotations"]
                 .as_array()
                 .cloned()
                 .unwrap_or_default();
-            let run = json!({"id": id, "node_id": format!("CR_{id}"), "head_sha": s.head_sha, "name": body["name"], "url": format!("{}/repos/{}/{}/check-runs/{id}", s.base_url, s.owner, s.repo),
+            let run = json!({"id": id, "node_id": format!("CR_{id}"), "head_sha": s.head_sha, "name": body["name"], "external_id": body.get("external_id").cloned().unwrap_or(Value::Null), "url": format!("{}/repos/{}/{}/check-runs/{id}", s.base_url, s.owner, s.repo),
                 "status": body.get("status").cloned().unwrap_or(json!("queued")), "conclusion": body.get("conclusion").cloned().unwrap_or(Value::Null),
                 "output": {"title": body["output"]["title"], "summary": body["output"]["summary"], "annotations_count": annotations.len(), "annotations_url": "https://api.github.com/x", "annotations": annotations},
                 "pull_requests": []});
             s.check_runs.insert(id, run.clone());
-            respond(201, run, &[])
+            match fail_after_create {
+                Some(status) => respond(status, json!({"message": "Server Error"}), &[]),
+                None => respond(201, run, &[]),
+            }
         }
         ("PATCH", ["check-runs", id]) => {
             if let Some(err) = check_run_errors(body) {
@@ -761,6 +852,36 @@ fn route_inner(
             &[],
         ),
     }
+}
+
+fn forbidden_edit() -> Response {
+    respond(
+        403,
+        json!({"message": "Resource not accessible by integration", "documentation_url": "https://docs.github.com/rest/issues/comments#update-an-issue-comment", "status": "403"}),
+        &[],
+    )
+}
+
+/// `POST /graphql`: only the `viewer { login }` query tollgate sends.
+fn graphql(s: &State, method: &Method, body: &str) -> Response {
+    let query: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let text = query["query"].as_str().unwrap_or("");
+    if *method != Method::POST || !text.contains("viewer") || !text.contains("login") {
+        return respond(
+            400,
+            json!({"message": "Problems parsing JSON", "documentation_url": "https://docs.github.com/graphql"}),
+            &[],
+        );
+    }
+    if s.knobs.graphql_refused {
+        // GraphQL reports errors with 200 and no data.
+        return respond(
+            200,
+            json!({"data": null, "errors": [{"type": "FORBIDDEN", "path": ["viewer"], "message": "Resource not accessible by integration"}]}),
+            &[],
+        );
+    }
+    respond(200, json!({"data": {"viewer": {"login": BOT}}}), &[])
 }
 
 /// Check-run rules beyond the schema: columns only on single-line annotations; `completed` needs a conclusion.
