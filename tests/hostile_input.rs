@@ -486,3 +486,59 @@ fn output_is_bounded_and_a_single_line_file_scans_in_linear_time() {
         "single-line {single:?} vs multi-line {multi:?}: not linear"
     );
 }
+
+/// Probe 4: a manifest's kind is decided by the YAML loader, so a key written with a JSON escape,
+/// an anchor or as a complex key is still `apiVersion` (old code: a text pre-filter missed them,
+/// 0 files checked, exit 0).
+#[test]
+fn a_manifest_with_an_escaped_anchored_or_complex_key_is_still_checked() {
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: hostile\nspec:\n  hostNetwork: true\n  containers:\n    - name: app\n      image: nginx:1.25\n      securityContext:\n        privileged: true\n";
+    let expected = |path: &str, shift: usize| -> Vec<String> {
+        [
+            ("k8s/no-default-service-account-token", 5, 1),
+            ("k8s/no-host-namespaces", 6, 3),
+            ("k8s/drop-capabilities", 8, 7),
+            ("k8s/no-privilege-escalation", 8, 7),
+            ("k8s/require-read-only-root-fs", 8, 7),
+            ("k8s/require-resources", 8, 7),
+            ("k8s/require-run-as-non-root", 8, 7),
+            ("k8s/require-seccomp", 8, 7),
+            ("k8s/no-privileged", 11, 9),
+        ]
+        .iter()
+        .map(|(rule, line, col)| format!("{rule} {path}:{}:{col}", line + shift))
+        .collect()
+    };
+    let anchored = POD.replacen("apiVersion: v1", "&a apiVersion: v1", 1);
+    let complex = POD.replacen("apiVersion: v1", "? apiVersion\n: v1", 1);
+    let quoted = POD.replacen("apiVersion: v1", "\"api\\x56ersion\": v1", 1);
+    for (path, text, shift) in [
+        ("k8s/plain.yaml", POD, 0),
+        ("k8s/anchored.yaml", anchored.as_str(), 0),
+        ("k8s/complex.yaml", complex.as_str(), 1),
+        ("k8s/escaped.yaml", quoted.as_str(), 0),
+    ] {
+        let dir = repo(&[(path, text.as_bytes())]);
+        let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+        assert_eq!(code(&out), 1, "{path}: {}", all_output(&out));
+        assert_eq!(findings(&stdout(&out)), expected(path, shift), "{path}");
+    }
+    let json = "{\"api\\u0056ersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"hostile\"},\n \"spec\": {\"hostNetwork\": true,\n  \"containers\": [{\"name\": \"app\", \"image\": \"nginx:1.25\",\n    \"securityContext\": {\"privileged\": true}}]}}\n";
+    let dir = repo(&[("k8s/pod.json", json.as_bytes())]);
+    let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(code(&out), 1, "{}", all_output(&out));
+    let got = findings(&stdout(&out));
+    for want in [
+        "k8s/no-host-namespaces k8s/pod.json:2:11",
+        "k8s/no-privileged k8s/pod.json:4:25",
+    ] {
+        assert!(got.iter().any(|f| f == want), "{want} not in {got:?}");
+    }
+    // A YAML or JSON file that is no manifest is still not one.
+    let dir = repo(&[
+        ("package.json", b"{\"name\": \"x\", \"kind\": \"lib\"}\n"),
+        ("config.yaml", b"&a apiVersions: [v1]\nkind: thing\n"),
+    ]);
+    let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(findings(&stdout(&out)), Vec::<String>::new());
+}
