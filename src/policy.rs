@@ -99,10 +99,10 @@ pub struct RawSuppressions {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawLimits {
     /// Statements of one SQL file that are checked; the rest get one `tollgate/too-many-statements`
-    /// notice (default 20000).
+    /// error (default 20000).
     pub max_statements_per_file: Option<usize>,
-    /// Findings reported for one file; the rest are summarised by one `tollgate/too-many-findings`
-    /// notice (default 500).
+    /// Findings reported for one file (errors first); the rest are summarised by one
+    /// `tollgate/too-many-findings` error (default 500).
     pub max_findings_per_file: Option<usize>,
     /// Deepest nesting of YAML sequences and mappings; a deeper document is a `k8s/parse-error`
     /// (default 128).

@@ -542,3 +542,76 @@ fn a_manifest_with_an_escaped_anchored_or_complex_key_is_still_checked() {
     let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
     assert_eq!(findings(&stdout(&out)), Vec::<String>::new());
 }
+
+/// Probe 5: a file that was not fully checked fails the run by default, and the report says which
+/// (old code: the caps were warnings, exit 0, and what came after them was never seen).
+#[test]
+fn a_file_not_fully_checked_fails_the_run_and_is_named() {
+    const TAIL: &str = "create table public.t (id int);\ngrant select on public.t to anon;\n";
+    let junk: String = (0..500)
+        .map(|i| format!("frobnicate widget_{i} with sprockets;\n"))
+        .collect();
+    let many = "select 1;\n".repeat(20_000);
+    let big = format!("{}\ntoken={TOKEN}\n", "x".repeat(5_300_000));
+    let cases: [(&str, String, &str); 3] = [
+        (
+            "db/migrations/0001.sql",
+            format!("{junk}{TAIL}"),
+            "tollgate/too-many-findings",
+        ),
+        (
+            "db/migrations/0001.sql",
+            format!("{many}{TAIL}"),
+            "tollgate/too-many-statements",
+        ),
+        ("notes/big.txt", big, "tollgate/file-too-large"),
+    ];
+    for (path, text, rule) in &cases {
+        let dir = repo(&[(path, text.as_bytes())]);
+        let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+        assert_eq!(code(&out), 1, "{rule}: {}", stderr(&out));
+        let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let cap = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == *rule)
+            .unwrap_or_else(|| panic!("no {rule}"));
+        assert_eq!(cap["level"], "error", "{rule}");
+        let human = tollgate(dir.path(), &["check", ".", "--quiet"]);
+        assert_eq!(code(&human), 1, "{rule}");
+        assert!(
+            stdout(&human).contains(&format!("not fully checked: 1 file: {path} ({rule})")),
+            "{rule}: {}",
+            stdout(&human)
+        );
+        let md = tollgate(dir.path(), &["check", ".", "--format", "markdown"]);
+        assert!(
+            stdout(&md).contains(&format!("**Not fully checked:** 1 file: `{path}` (`{rule}`)")),
+            "{rule}: {}",
+            stdout(&md)
+        );
+        assert!(stdout(&md).contains("Governance checks failing"), "{rule}");
+        assert_no_marker(&md);
+    }
+    // Over the findings cap, the errors are the findings kept: the table granted to anon is seen.
+    let dir = repo(&[("db/migrations/0001.sql", format!("{junk}{TAIL}").as_bytes())]);
+    let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+    let got = findings(&stdout(&out));
+    assert!(
+        got.contains(&"sql/require-rls db/migrations/0001.sql:501:14".to_string()),
+        "{got:?}"
+    );
+    // A file that cannot be decoded too.
+    let dir = repo(&[
+        ("db/migrations/0001.sql", b"select 1;\n"),
+        ("db/migrations/0002.sql", b"select 1;\n\xff\xfe create table public.t (id int);\n"),
+    ]);
+    let out = tollgate(dir.path(), &["check", "."]);
+    assert_eq!(code(&out), 1, "{}", all_output(&out));
+    assert!(
+        stdout(&out).contains("not fully checked: 1 file: db/migrations/0002.sql (tollgate/read-error)"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -128,6 +128,23 @@ pub fn render(report: &Report) -> String {
 /// changed-files scope (when used).
 fn adoption_lines(report: &Report) -> String {
     let mut out = String::new();
+    let unchecked = super::not_fully_checked(report);
+    if !unchecked.is_empty() {
+        let listed: Vec<String> = unchecked
+            .iter()
+            .take(super::MAX_UNCHECKED_LISTED)
+            .map(|(path, rule)| format!("`{}` (`{rule}`)", md_code(path)))
+            .collect();
+        out.push_str(&format!(
+            "**Not fully checked:** {}: {}{}; findings in them may be missing.\n\n",
+            plural(unchecked.len(), "file"),
+            listed.join(", "),
+            match unchecked.len().saturating_sub(super::MAX_UNCHECKED_LISTED) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            }
+        ));
+    }
     match &report.baseline {
         None => out.push_str("Baseline: none, every finding is reported.\n"),
         Some(b) => out.push_str(&format!(
