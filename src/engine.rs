@@ -146,6 +146,8 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
         policy_name: policy.name.clone(),
         policy_origin: policy.origin.clone(),
         policy_hash: policy.hash.clone(),
+        policy_builtin: policy.builtin,
+        policy_weakened: policy.weakened.clone(),
         rules: policy.enabled_rules().map(|r| r.rule.meta().id).collect(),
         elapsed: Duration::ZERO,
         sources,

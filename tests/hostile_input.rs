@@ -615,3 +615,116 @@ fn a_file_not_fully_checked_fails_the_run_and_is_named() {
         stdout(&out)
     );
 }
+
+/// Probe 10: a policy that checks nothing fails the run (exit 2, with the reason on stderr and in
+/// every report), one weaker than `recommended` is reported as "policy weakened" with its origin
+/// and hash, and no policy file passes for the built-in one (old code: "Governance checks green",
+/// 0 files, exit 0).
+#[test]
+fn a_policy_that_checks_nothing_fails_and_a_weakened_one_is_reported() {
+    for policy in [
+        "[files]\nexclude = [\"**\"]\n",
+        "[files]\ninclude = []\n",
+        "[files.kinds]\nsql = []\nenv = []\ndocker = []\nk8s = []\ncode = []\ntext = []\ncompose = []\n",
+    ] {
+        let dir = repo(&[
+            ("db/migrations/0001.sql", NO_RLS),
+            ("tollgate.toml", policy.as_bytes()),
+        ]);
+        let out = tollgate(dir.path(), &["check", "."]);
+        assert_eq!(code(&out), 2, "{policy}: {}", all_output(&out));
+        assert!(
+            stderr(&out).contains("checks nothing: no file matched"),
+            "{policy}: {}",
+            stderr(&out)
+        );
+        assert!(stdout(&out).contains("✖ 0 errors"), "{}", stdout(&out));
+        let md = tollgate(dir.path(), &["check", ".", "--format", "markdown"]);
+        assert_eq!(code(&md), 2);
+        let text = stdout(&md);
+        assert!(!text.contains("Governance checks green"), "{text}");
+        assert!(text.contains("> ❌ **Nothing checked**"), "{text}");
+        let gh = tollgate(dir.path(), &["github", "--comment", "off"]);
+        assert_eq!(code(&gh), 2, "{policy}: {}", all_output(&gh));
+    }
+    // Every rule off: files are read, nothing is checked.
+    let all_off: String = ["sql", "env", "docker", "k8s", "secret", "tollgate"]
+        .iter()
+        .map(|kind| {
+            let rules: String = tollgate_rules(kind)
+                .iter()
+                .map(|r| format!("{r} = \"off\"\n"))
+                .collect();
+            format!("[rules.{kind}]\n{rules}")
+        })
+        .collect();
+    let dir = repo(&[
+        ("db/migrations/0001.sql", NO_RLS),
+        ("tollgate.toml", all_off.as_bytes()),
+    ]);
+    let out = tollgate(dir.path(), &["check", "."]);
+    assert_eq!(code(&out), 2, "{}", all_output(&out));
+    assert!(stderr(&out).contains("every rule is off"), "{}", stderr(&out));
+
+    // The built-in default in a directory with nothing to check is not a broken policy.
+    let dir = repo(&[("README.md", b"# hello\n")]);
+    assert_eq!(code(&tollgate(dir.path(), &["check", "."])), 0);
+
+    // Weakened: a recommended rule off, lowered in an override, a limit lowered, read-error off.
+    let weak = "name = \"recommended (built-in)\"\n[rules.sql]\nrequire-rls = \"off\"\n[rules.tollgate]\nread-error = \"off\"\n[limits]\nmax-statements-per-file = 3\n[[overrides]]\nfiles = [\"legacy/**\"]\n[overrides.rules.secret]\nno-plaintext-secret = \"note\"\n";
+    let dir = repo(&[
+        ("db/migrations/0001.sql", NO_RLS),
+        ("tollgate.toml", weak.as_bytes()),
+    ]);
+    let out = tollgate(dir.path(), &["check", "."]);
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    let human = stdout(&out);
+    let hash = human
+        .rsplit(", hash ")
+        .next()
+        .map(|h| h.trim_end().trim_end_matches(')'));
+    assert!(
+        human.contains(
+            "policy weakened: `tollgate/read-error` off (recommended: error); `sql/require-rls` off \
+             (recommended: error); `secret/no-plaintext-secret` lowered to note for `legacy/**` \
+             (recommended: error); `limits.max-statements-per-file` lowered to 3 (default 20000) \
+             (policy recommended (built-in) (not built-in: tollgate.toml) from tollgate.toml, hash "
+        ),
+        "{human}"
+    );
+    assert!(
+        hash.is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{human}"
+    );
+    assert!(
+        human.contains("· policy recommended (built-in) (not built-in: tollgate.toml) from tollgate.toml ("),
+        "{human}"
+    );
+    let md = stdout(&tollgate(dir.path(), &["check", ".", "--format", "markdown"]));
+    assert!(
+        md.contains("> ⚠️ **Policy weakened** against `recommended` by policy **recommended (built-in) (not built-in: tollgate.toml)** (`tollgate.toml`, hash `"),
+        "{md}"
+    );
+    assert!(md.contains("`sql/require-rls` off (recommended: error)"), "{md}");
+    assert!(md.contains("policy weakened (4 changes)"), "{md}");
+    // `strict` is stronger than `recommended`: nothing to report.
+    let dir = repo(&[
+        ("db/migrations/0001.sql", NO_RLS),
+        ("tollgate.toml", b"extends = [\"strict\"]\n"),
+    ]);
+    let out = tollgate(dir.path(), &["check", "."]);
+    assert!(!stdout(&out).contains("weakened"), "{}", stdout(&out));
+}
+
+/// The names (without kind) of the registry's rules of one kind, from `tollgate rules`.
+fn tollgate_rules(kind: &str) -> std::collections::BTreeSet<String> {
+    let out = Command::new(bin())
+        .args(["rules"])
+        .output()
+        .expect("tollgate rules");
+    stdout(&out)
+        .split_whitespace()
+        .filter_map(|w| w.strip_prefix(&format!("{kind}/")))
+        .map(|r| r.trim_end_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-').to_string())
+        .collect()
+}

@@ -90,7 +90,11 @@ pub fn summary(report: &Report) -> String {
         report.count(Level::Note),
     );
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let mark = if e + w == 0 { "✔" } else { "✖" };
+    let mark = if e + w == 0 && !report.checks_nothing() {
+        "✔"
+    } else {
+        "✖"
+    };
     let mut line = format!(
         "{mark} {}, {}, {} in {} checked",
         plural(e, "error"),
@@ -101,10 +105,16 @@ pub fn summary(report: &Report) -> String {
     if !report.suppressed.is_empty() {
         line.push_str(&format!(" ({} suppressed)", report.suppressed.len()));
     }
+    // A policy file is always shown with its origin, so none can pass for the built-in default.
     line.push_str(&format!(
-        " in {:.2}s · policy {} ({})\n",
+        " in {:.2}s · policy {}{} ({})\n",
         report.elapsed.as_secs_f64(),
-        report.policy_name,
+        super::visible(&report.policy_name),
+        if report.policy_builtin || report.policy_name == report.policy_origin {
+            String::new()
+        } else {
+            format!(" from {}", super::visible(&report.policy_origin))
+        },
         report.policy_hash
     ));
     line.push_str(&crate::report::adoption_notes(report));

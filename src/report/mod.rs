@@ -127,10 +127,37 @@ pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// Lines under the human summary about files not fully checked, the changed-files scope and the
-/// baseline, each indented.
+/// Changes from `recommended` listed by name in a "policy weakened" note; the rest are counted.
+pub const MAX_WEAKENED_LISTED: usize = 20;
+
+/// The "policy weakened" items to show, and how many more there are.
+pub fn weakened_listed(report: &Report) -> (&[String], usize) {
+    let all = &report.policy_weakened;
+    let shown = &all[..all.len().min(MAX_WEAKENED_LISTED)];
+    (shown, all.len() - shown.len())
+}
+
+/// Lines under the human summary about the policy, files not fully checked, the changed-files
+/// scope and the baseline, each indented.
 pub fn adoption_notes(report: &Report) -> String {
     let mut out = String::new();
+    if let Some(message) = report.nothing_checked_message() {
+        out.push_str(&format!("  ✖ {}\n", visible(&message)));
+    }
+    let (weakened, more) = weakened_listed(report);
+    if !weakened.is_empty() {
+        out.push_str(&format!(
+            "  policy weakened: {}{} (policy {} from {}, hash {})\n",
+            visible(&weakened.join("; ")),
+            match more {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            },
+            visible(&report.policy_name),
+            visible(&report.policy_origin),
+            report.policy_hash
+        ));
+    }
     let unchecked = not_fully_checked(report);
     if !unchecked.is_empty() {
         let listed: Vec<String> = unchecked
