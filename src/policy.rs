@@ -278,8 +278,12 @@ impl Policy {
     /// What `self` turns off or lowers compared with `base`, in registry order.
     pub fn weakened_against(&self, base: &Policy) -> Vec<String> {
         let mut out = Vec::new();
-        let base_level =
-            |id: &str| base.rules.iter().find(|r| r.rule.meta().id == id).map(|r| r.level);
+        let base_level = |id: &str| {
+            base.rules
+                .iter()
+                .find(|r| r.rule.meta().id == id)
+                .map(|r| r.level)
+        };
         let describe = |level: RuleLevel| match level.level() {
             None => "off".to_string(),
             Some(l) => format!("lowered to {l}"),

@@ -587,7 +587,9 @@ fn a_file_not_fully_checked_fails_the_run_and_is_named() {
         );
         let md = tollgate(dir.path(), &["check", ".", "--format", "markdown"]);
         assert!(
-            stdout(&md).contains(&format!("**Not fully checked:** 1 file: `{path}` (`{rule}`)")),
+            stdout(&md).contains(&format!(
+                "**Not fully checked:** 1 file: `{path}` (`{rule}`)"
+            )),
             "{rule}: {}",
             stdout(&md)
         );
@@ -605,12 +607,16 @@ fn a_file_not_fully_checked_fails_the_run_and_is_named() {
     // A file that cannot be decoded too.
     let dir = repo(&[
         ("db/migrations/0001.sql", b"select 1;\n"),
-        ("db/migrations/0002.sql", b"select 1;\n\xff\xfe create table public.t (id int);\n"),
+        (
+            "db/migrations/0002.sql",
+            b"select 1;\n\xff\xfe create table public.t (id int);\n",
+        ),
     ]);
     let out = tollgate(dir.path(), &["check", "."]);
     assert_eq!(code(&out), 1, "{}", all_output(&out));
     assert!(
-        stdout(&out).contains("not fully checked: 1 file: db/migrations/0002.sql (tollgate/read-error)"),
+        stdout(&out)
+            .contains("not fully checked: 1 file: db/migrations/0002.sql (tollgate/read-error)"),
         "{}",
         stdout(&out)
     );
@@ -664,7 +670,11 @@ fn a_policy_that_checks_nothing_fails_and_a_weakened_one_is_reported() {
     ]);
     let out = tollgate(dir.path(), &["check", "."]);
     assert_eq!(code(&out), 2, "{}", all_output(&out));
-    assert!(stderr(&out).contains("every rule is off"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("every rule is off"),
+        "{}",
+        stderr(&out)
+    );
 
     // The built-in default in a directory with nothing to check is not a broken policy.
     let dir = repo(&[("README.md", b"# hello\n")]);
@@ -697,15 +707,23 @@ fn a_policy_that_checks_nothing_fails_and_a_weakened_one_is_reported() {
         "{human}"
     );
     assert!(
-        human.contains("· policy recommended (built-in) (not built-in: tollgate.toml) from tollgate.toml ("),
+        human.contains(
+            "· policy recommended (built-in) (not built-in: tollgate.toml) from tollgate.toml ("
+        ),
         "{human}"
     );
-    let md = stdout(&tollgate(dir.path(), &["check", ".", "--format", "markdown"]));
+    let md = stdout(&tollgate(
+        dir.path(),
+        &["check", ".", "--format", "markdown"],
+    ));
     assert!(
         md.contains("> ⚠️ **Policy weakened** against `recommended` by policy **recommended (built-in) (not built-in: tollgate.toml)** (`tollgate.toml`, hash `"),
         "{md}"
     );
-    assert!(md.contains("`sql/require-rls` off (recommended: error)"), "{md}");
+    assert!(
+        md.contains("`sql/require-rls` off (recommended: error)"),
+        "{md}"
+    );
     assert!(md.contains("policy weakened (4 changes)"), "{md}");
     // `strict` is stronger than `recommended`: nothing to report.
     let dir = repo(&[
@@ -725,6 +743,58 @@ fn tollgate_rules(kind: &str) -> std::collections::BTreeSet<String> {
     stdout(&out)
         .split_whitespace()
         .filter_map(|w| w.strip_prefix(&format!("{kind}/")))
-        .map(|r| r.trim_end_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-').to_string())
+        .map(|r| {
+            r.trim_end_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+                .to_string()
+        })
         .collect()
+}
+
+/// Probe 8: file names with a newline, `::add-mask::`, `<details>`, `@someone` and ANSI escapes
+/// cannot start a workflow command, break a markdown table or mention anyone, in any format.
+#[test]
+fn hostile_file_names_cannot_break_out_of_any_format() {
+    let names = [
+        "db/migrations/0001_a\n::add-mask::x.sql",
+        "db/migrations/0002_<details>@someone.sql",
+        "db/migrations/0003_\u{1b}[31mred|`tick.sql",
+    ];
+    // Identifiers with a newline, a workflow command, a backtick and a pipe.
+    let sql: Vec<String> = (0..names.len())
+        .map(|i| format!("create table public.\"t{i}\n::add-mask::`|@someone\" (id int);\n"))
+        .collect();
+    let files: Vec<(&str, &[u8])> = names
+        .iter()
+        .zip(&sql)
+        .map(|(n, s)| (*n, s.as_bytes()))
+        .collect();
+    let dir = repo(&files);
+    for format in ["human", "github", "junit", "markdown", "json"] {
+        let out = tollgate(dir.path(), &["check", ".", "--format", format]);
+        assert_eq!(code(&out), 1, "{format}: {}", all_output(&out));
+        let text = stdout(&out);
+        for line in text.lines() {
+            let command = ["::error file=", "::warning file=", "::notice file="]
+                .iter()
+                .any(|c| line.starts_with(c));
+            assert!(
+                !line.trim_start().starts_with("::") || (format == "github" && command),
+                "{format}: a line starts a workflow command: {line:?}"
+            );
+        }
+        assert!(!text.contains('\u{1b}'), "{format}: raw escape byte");
+        if format == "markdown" {
+            // Outside code spans (inert there) no tag and no mention.
+            let prose: String = text.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+            assert!(!prose.contains("<details>"), "{text}");
+            assert!(!prose.contains("@someone"), "{text}");
+            for line in text.lines().filter(|l| l.starts_with("| ")) {
+                assert!(line.ends_with(" |"), "a table row was broken: {line:?}");
+            }
+        }
+        if format == "human" {
+            assert!(text.contains("0001_a\\n::add-mask::x.sql"), "{text}");
+            assert!(text.contains("0003_\\u{1b}[31mred"), "{text}");
+        }
+    }
 }

@@ -255,7 +255,11 @@ pub fn render_summary(input: &SummaryInput<'_>, limit: usize, marker: bool) -> S
         let _ = writeln!(head, "> [!WARNING]\n> {}\n", cell(note));
     }
     // Policy weakened, nothing checked, files not fully checked, suppression count: always shown.
-    for line in input.governance.into_iter().flat_map(crate::report::markdown::pinned) {
+    for line in input
+        .governance
+        .into_iter()
+        .flat_map(crate::report::markdown::pinned)
+    {
         let _ = writeln!(head, "{line}\n");
     }
 

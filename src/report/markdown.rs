@@ -288,13 +288,18 @@ pub fn md(s: &str) -> String {
             }
             // Unbalanced backticks would swallow the rest of the table row.
             '`' if s.matches('`').count() % 2 == 1 => out.push('\''),
+            // A mention would notify someone; a word joiner keeps the text and drops the ping.
+            '@' => out.push_str("@\u{2060}"),
             '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.push_str(&super::visible(&c.to_string())),
             _ => out.push(c),
         }
     }
     out
 }
 
+/// Escapes text for a code span in a table: no backtick (it would close the span), no pipe, no
+/// line break or other control character.
 fn md_code(s: &str) -> String {
-    s.replace('`', "'").replace('|', "\\|").replace('\n', " ")
+    super::visible(s).replace('`', "'").replace('|', "\\|")
 }
