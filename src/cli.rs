@@ -275,6 +275,9 @@ fn check(args: &CheckArgs) -> Result<u8, CliError> {
     );
     let rendered = rendered?;
     let code = report.exit_code(args.fail_on);
+    if let Some(message) = report.nothing_checked_message() {
+        let _ = writeln!(std::io::stderr().lock(), "error: {message}");
+    }
     match &args.output {
         Some(path) => {
             std::fs::write(path, rendered).map_err(|e| CliError::write(path, e))?;

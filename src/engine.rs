@@ -147,6 +147,8 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
         policy_name: policy.name.clone(),
         policy_origin: policy.origin.clone(),
         policy_hash: policy.hash.clone(),
+        policy_builtin: policy.builtin,
+        policy_weakened: policy.weakened.clone(),
         rules: policy.enabled_rules().map(|r| r.rule.meta().id).collect(),
         elapsed: Duration::ZERO,
         sources,
@@ -673,8 +675,8 @@ fn finish_file(
     (kept, suppressed)
 }
 
-/// Keeps the first `max-findings-per-file` findings of a file in file order, replacing the rest by
-/// one notice anchored on the first dropped finding. Internal errors are always kept.
+/// Keeps `max-findings-per-file` findings of a file, most severe first, replacing the rest by one
+/// error anchored on the first dropped finding. Internal errors are always kept.
 fn cap_findings(
     policy: &Policy,
     source: &SourceFile,
@@ -686,9 +688,12 @@ fn cap_findings(
     if findings.len() <= max {
         return;
     }
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let dropped = findings.split_off(max);
+    // The most severe findings are kept: junk that makes notes cannot push an error past the cap.
+    findings.sort_by(|a, b| (b.level, a.sort_key()).cmp(&(a.level, b.sort_key())));
+    let mut dropped = findings.split_off(max);
     findings.extend(dropped.iter().filter(|f| f.rule == INTERNAL_ERROR).cloned());
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    dropped.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let first = dropped[0].span;
     let message = format!(
         "{} more findings in this file were not reported: over the {max}-finding limit \

@@ -28,6 +28,10 @@ pub struct Report {
     pub policy_name: String,
     pub policy_origin: String,
     pub policy_hash: String,
+    /// The built-in default policy (no policy file) was used.
+    pub policy_builtin: bool,
+    /// How the policy is weaker than `recommended` (see `Policy::weakened`).
+    pub policy_weakened: Vec<String>,
     /// Ids of the rules that were enabled somewhere, in registry order.
     pub rules: Vec<&'static str>,
     pub elapsed: Duration,
@@ -64,10 +68,33 @@ impl Report {
         self.findings.iter().map(|f| f.level).max()
     }
 
+    /// A policy file made the run check nothing: no file matched its `[files]` settings, or every
+    /// rule is off. That is a broken policy, not a pass (exit 2). The built-in default in a
+    /// directory with nothing to check is not: nothing there is covered by any rule.
+    pub fn checks_nothing(&self) -> bool {
+        !self.policy_builtin && (self.files.is_empty() || self.rules.is_empty())
+    }
+
+    /// Why [`Report::checks_nothing`] holds, for every reporter and stderr.
+    pub fn nothing_checked_message(&self) -> Option<String> {
+        if !self.checks_nothing() {
+            return None;
+        }
+        let what = if self.files.is_empty() {
+            "no file matched its [files] include/exclude/kinds"
+        } else {
+            "every rule is off"
+        };
+        Some(format!(
+            "policy {} ({}, hash {}) checks nothing: {what}; a policy that checks nothing fails the run (exit 2)",
+            self.policy_name, self.policy_origin, self.policy_hash
+        ))
+    }
+
     /// The exit code of a finished run: a caught crash fails it whatever the fail level (some file
     /// was not checked), then findings at or above `fail_on`.
     pub fn exit_code(&self, fail_on: FailOn) -> u8 {
-        if self.internal_errors > 0 {
+        if self.internal_errors > 0 || self.checks_nothing() {
             EXIT_ERROR
         } else if fail_on.fails(self.max_level()) {
             EXIT_FINDINGS

@@ -99,10 +99,10 @@ pub struct RawSuppressions {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawLimits {
     /// Statements of one SQL file that are checked; the rest get one `tollgate/too-many-statements`
-    /// notice (default 20000).
+    /// error (default 20000).
     pub max_statements_per_file: Option<usize>,
-    /// Findings reported for one file; the rest are summarised by one `tollgate/too-many-findings`
-    /// notice (default 500).
+    /// Findings reported for one file (errors first); the rest are summarised by one
+    /// `tollgate/too-many-findings` error (default 500).
     pub max_findings_per_file: Option<usize>,
     /// Deepest nesting of YAML sequences and mappings; a deeper document is a `k8s/parse-error`
     /// (default 128).
@@ -212,6 +212,8 @@ pub struct ConfiguredRule {
 #[derive(Debug)]
 pub struct Override {
     pub files: GlobSet,
+    /// The globs as written, for reports.
+    pub patterns: Vec<String>,
     pub levels: HashMap<&'static str, RuleLevel>,
 }
 
@@ -227,6 +229,13 @@ pub struct Policy {
     pub overrides: Vec<Override>,
     pub require_reason: bool,
     pub limits: Limits,
+    /// The built-in default (no policy file): only [`Policy::recommended`] sets it, so no file can
+    /// pass for it whatever its `name`.
+    pub builtin: bool,
+    /// How this policy is weaker than the `recommended` pack: a rule of the pack turned off or
+    /// lowered (top level or in an override), a limit lowered, reasons not required. Reports show it
+    /// as "policy weakened: …" with the policy's origin and hash.
+    pub weakened: Vec<String>,
 }
 
 impl Policy {
@@ -259,17 +268,105 @@ impl Policy {
 
     /// The default policy: the `recommended` pack.
     pub fn recommended() -> Self {
+        let mut layers = Vec::new();
         // The built-in packs are tested to load; failing here would be a build defect.
-        Self::from_str(
+        load_layers(
             "recommended.toml",
             "extends = [\"recommended\"]\nname = \"recommended (built-in)\"\n",
             None,
+            None,
+            &mut layers,
+            0,
         )
+        .and_then(|()| resolve("recommended.toml", &layers))
         .map(|mut p| {
             p.origin = "built-in".into();
+            p.builtin = true;
             p
         })
         .unwrap_or_else(|e| panic!("built-in recommended pack is invalid: {e}"))
+    }
+
+    /// Records how a user's policy is weaker than `recommended`, and keeps its name from passing
+    /// for the built-in one.
+    fn audited(mut self) -> Self {
+        let base = Self::recommended();
+        self.weakened = self.weakened_against(&base);
+        let lower = self.name.to_ascii_lowercase();
+        if lower.contains("built-in") || lower.contains("builtin") {
+            self.name = format!("{} (not built-in: {})", self.name, self.origin);
+        }
+        self
+    }
+
+    /// What `self` turns off or lowers compared with `base`, in registry order.
+    pub fn weakened_against(&self, base: &Policy) -> Vec<String> {
+        let mut out = Vec::new();
+        let base_level = |id: &str| {
+            base.rules
+                .iter()
+                .find(|r| r.rule.meta().id == id)
+                .map(|r| r.level)
+        };
+        let describe = |level: RuleLevel| match level.level() {
+            None => "off".to_string(),
+            Some(l) => format!("lowered to {l}"),
+        };
+        for r in &self.rules {
+            let id = r.rule.meta().id;
+            let Some(b) = base_level(id).and_then(RuleLevel::level) else {
+                continue;
+            };
+            if r.level.level().is_none_or(|l| l < b) {
+                out.push(format!("`{id}` {} (recommended: {b})", describe(r.level)));
+            }
+        }
+        for o in &self.overrides {
+            let mut ids: Vec<(&&str, &RuleLevel)> = o.levels.iter().collect();
+            ids.sort_by_key(|(id, _)| **id);
+            for (id, level) in ids {
+                let Some(b) = base_level(id).and_then(RuleLevel::level) else {
+                    continue;
+                };
+                if level.level().is_none_or(|l| l < b) {
+                    out.push(format!(
+                        "`{id}` {} for `{}` (recommended: {b})",
+                        describe(*level),
+                        o.patterns
+                            .iter()
+                            .map(|p| inert(p))
+                            .collect::<Vec<_>>()
+                            .join("`, `")
+                    ));
+                }
+            }
+        }
+        let (mine, theirs) = (&self.limits, &base.limits);
+        for (key, mine, theirs) in [
+            (
+                "files.max-file-size",
+                self.files.max_file_size,
+                base.files.max_file_size,
+            ),
+            (
+                "limits.max-statements-per-file",
+                mine.max_statements_per_file as u64,
+                theirs.max_statements_per_file as u64,
+            ),
+            (
+                "limits.max-findings-per-file",
+                mine.max_findings_per_file as u64,
+                theirs.max_findings_per_file as u64,
+            ),
+        ] {
+            if mine < theirs {
+                out.push(format!("`{key}` lowered to {mine} (default {theirs})"));
+            }
+        }
+        if !self.require_reason && base.require_reason {
+            out.push("`suppressions.require-reason = false` (waivers need no reason)".into());
+        }
+        out
     }
 
     /// Loads a policy the user named on the command line: it may extend files anywhere.
@@ -293,7 +390,7 @@ impl Policy {
         let name = path.display().to_string();
         let mut layers = Vec::new();
         load_layers(&name, &text, Some(dir), confine, &mut layers, 0)?;
-        resolve(&name, &layers)
+        resolve(&name, &layers).map(Self::audited)
     }
 
     /// Finds `tollgate.toml` in `start` or its ancestors. Anything by that name counts (a FIFO, a
@@ -308,7 +405,7 @@ impl Policy {
     pub fn from_str(name: &str, text: &str, base_dir: Option<&Path>) -> Result<Self, PolicyError> {
         let mut layers = Vec::new();
         load_layers(name, text, base_dir, None, &mut layers, 0)?;
-        resolve(name, &layers)
+        resolve(name, &layers).map(Self::audited)
     }
 }
 
@@ -330,6 +427,14 @@ impl PolicySource {
             Self::Discovered
         }
     }
+}
+
+/// User text (a glob) made safe to quote in a code span of any report: no backtick, no control
+/// character.
+fn inert(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() || c == '`' { '?' } else { c })
+        .collect()
 }
 
 fn to_confine(root: Option<&Path>) -> fsread::Confine<'_> {
@@ -562,7 +667,12 @@ fn resolve(name: &str, layers: &[Layer]) -> Result<Policy, PolicyError> {
                 }
                 levels.insert(id, level);
             }
-            overrides.push(Override { files, levels });
+            let patterns = o.files.iter().map(|g| g.get_ref().clone()).collect();
+            overrides.push(Override {
+                files,
+                patterns,
+                levels,
+            });
         }
     }
 
@@ -619,6 +729,8 @@ fn resolve(name: &str, layers: &[Layer]) -> Result<Policy, PolicyError> {
         overrides,
         require_reason,
         limits,
+        builtin: false,
+        weakened: Vec::new(),
     })
 }
 

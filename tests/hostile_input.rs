@@ -486,3 +486,315 @@ fn output_is_bounded_and_a_single_line_file_scans_in_linear_time() {
         "single-line {single:?} vs multi-line {multi:?}: not linear"
     );
 }
+
+/// Probe 4: a manifest's kind is decided by the YAML loader, so a key written with a JSON escape,
+/// an anchor or as a complex key is still `apiVersion` (old code: a text pre-filter missed them,
+/// 0 files checked, exit 0).
+#[test]
+fn a_manifest_with_an_escaped_anchored_or_complex_key_is_still_checked() {
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: hostile\nspec:\n  hostNetwork: true\n  containers:\n    - name: app\n      image: nginx:1.25\n      securityContext:\n        privileged: true\n";
+    let expected = |path: &str, shift: usize| -> Vec<String> {
+        [
+            ("k8s/no-default-service-account-token", 5, 1),
+            ("k8s/no-host-namespaces", 6, 3),
+            ("k8s/drop-capabilities", 8, 7),
+            ("k8s/no-privilege-escalation", 8, 7),
+            ("k8s/require-read-only-root-fs", 8, 7),
+            ("k8s/require-resources", 8, 7),
+            ("k8s/require-run-as-non-root", 8, 7),
+            ("k8s/require-seccomp", 8, 7),
+            ("k8s/no-privileged", 11, 9),
+        ]
+        .iter()
+        .map(|(rule, line, col)| format!("{rule} {path}:{}:{col}", line + shift))
+        .collect()
+    };
+    let anchored = POD.replacen("apiVersion: v1", "&a apiVersion: v1", 1);
+    let complex = POD.replacen("apiVersion: v1", "? apiVersion\n: v1", 1);
+    let quoted = POD.replacen("apiVersion: v1", "\"api\\x56ersion\": v1", 1);
+    for (path, text, shift) in [
+        ("k8s/plain.yaml", POD, 0),
+        ("k8s/anchored.yaml", anchored.as_str(), 0),
+        ("k8s/complex.yaml", complex.as_str(), 1),
+        ("k8s/escaped.yaml", quoted.as_str(), 0),
+    ] {
+        let dir = repo(&[(path, text.as_bytes())]);
+        let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+        assert_eq!(code(&out), 1, "{path}: {}", all_output(&out));
+        assert_eq!(findings(&stdout(&out)), expected(path, shift), "{path}");
+    }
+    let json = "{\"api\\u0056ersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"hostile\"},\n \"spec\": {\"hostNetwork\": true,\n  \"containers\": [{\"name\": \"app\", \"image\": \"nginx:1.25\",\n    \"securityContext\": {\"privileged\": true}}]}}\n";
+    let dir = repo(&[("k8s/pod.json", json.as_bytes())]);
+    let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(code(&out), 1, "{}", all_output(&out));
+    let got = findings(&stdout(&out));
+    for want in [
+        "k8s/no-host-namespaces k8s/pod.json:2:11",
+        "k8s/no-privileged k8s/pod.json:4:25",
+    ] {
+        assert!(got.iter().any(|f| f == want), "{want} not in {got:?}");
+    }
+    // A YAML or JSON file that is no manifest is still not one.
+    let dir = repo(&[
+        ("package.json", b"{\"name\": \"x\", \"kind\": \"lib\"}\n"),
+        ("config.yaml", b"&a apiVersions: [v1]\nkind: thing\n"),
+    ]);
+    let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(findings(&stdout(&out)), Vec::<String>::new());
+}
+
+/// Probe 5: a file that was not fully checked fails the run by default, and the report says which
+/// (old code: the caps were warnings, exit 0, and what came after them was never seen).
+#[test]
+fn a_file_not_fully_checked_fails_the_run_and_is_named() {
+    const TAIL: &str = "create table public.t (id int);\ngrant select on public.t to anon;\n";
+    let junk: String = (0..500)
+        .map(|i| format!("frobnicate widget_{i} with sprockets;\n"))
+        .collect();
+    let many = "select 1;\n".repeat(20_000);
+    let big = format!("{}\ntoken={TOKEN}\n", "x".repeat(5_300_000));
+    let cases: [(&str, String, &str); 3] = [
+        (
+            "db/migrations/0001.sql",
+            format!("{junk}{TAIL}"),
+            "tollgate/too-many-findings",
+        ),
+        (
+            "db/migrations/0001.sql",
+            format!("{many}{TAIL}"),
+            "tollgate/too-many-statements",
+        ),
+        ("notes/big.txt", big, "tollgate/file-too-large"),
+    ];
+    for (path, text, rule) in &cases {
+        let dir = repo(&[(path, text.as_bytes())]);
+        let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+        assert_eq!(code(&out), 1, "{rule}: {}", stderr(&out));
+        let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let cap = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == *rule)
+            .unwrap_or_else(|| panic!("no {rule}"));
+        assert_eq!(cap["level"], "error", "{rule}");
+        let human = tollgate(dir.path(), &["check", ".", "--quiet"]);
+        assert_eq!(code(&human), 1, "{rule}");
+        assert!(
+            stdout(&human).contains(&format!("not fully checked: 1 file: {path} ({rule})")),
+            "{rule}: {}",
+            stdout(&human)
+        );
+        let md = tollgate(dir.path(), &["check", ".", "--format", "markdown"]);
+        assert!(
+            stdout(&md).contains(&format!(
+                "**Not fully checked:** 1 file: `{path}` (`{rule}`)"
+            )),
+            "{rule}: {}",
+            stdout(&md)
+        );
+        assert!(stdout(&md).contains("Governance checks failing"), "{rule}");
+        assert_no_marker(&md);
+    }
+    // Over the findings cap, the errors are the findings kept: the table granted to anon is seen.
+    let dir = repo(&[("db/migrations/0001.sql", format!("{junk}{TAIL}").as_bytes())]);
+    let out = tollgate(dir.path(), &["check", ".", "--format", "json"]);
+    let got = findings(&stdout(&out));
+    assert!(
+        got.contains(&"sql/require-rls db/migrations/0001.sql:501:14".to_string()),
+        "{got:?}"
+    );
+    // A file that cannot be decoded too.
+    let dir = repo(&[
+        ("db/migrations/0001.sql", b"select 1;\n"),
+        (
+            "db/migrations/0002.sql",
+            b"select 1;\n\xff\xfe create table public.t (id int);\n",
+        ),
+    ]);
+    let out = tollgate(dir.path(), &["check", "."]);
+    assert_eq!(code(&out), 1, "{}", all_output(&out));
+    assert!(
+        stdout(&out)
+            .contains("not fully checked: 1 file: db/migrations/0002.sql (tollgate/read-error)"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// Probe 10: a policy that checks nothing fails the run (exit 2, with the reason on stderr and in
+/// every report), one weaker than `recommended` is reported as "policy weakened" with its origin
+/// and hash, and no policy file passes for the built-in one (old code: "Governance checks green",
+/// 0 files, exit 0).
+#[test]
+fn a_policy_that_checks_nothing_fails_and_a_weakened_one_is_reported() {
+    for policy in [
+        "[files]\nexclude = [\"**\"]\n",
+        "[files]\ninclude = []\n",
+        "[files.kinds]\nsql = []\nenv = []\ndocker = []\nk8s = []\ncode = []\ntext = []\ncompose = []\n",
+    ] {
+        let dir = repo(&[
+            ("db/migrations/0001.sql", NO_RLS),
+            ("tollgate.toml", policy.as_bytes()),
+        ]);
+        let out = tollgate(dir.path(), &["check", "."]);
+        assert_eq!(code(&out), 2, "{policy}: {}", all_output(&out));
+        assert!(
+            stderr(&out).contains("checks nothing: no file matched"),
+            "{policy}: {}",
+            stderr(&out)
+        );
+        assert!(stdout(&out).contains("✖ 0 errors"), "{}", stdout(&out));
+        let md = tollgate(dir.path(), &["check", ".", "--format", "markdown"]);
+        assert_eq!(code(&md), 2);
+        let text = stdout(&md);
+        assert!(!text.contains("Governance checks green"), "{text}");
+        assert!(text.contains("> ❌ **Nothing checked**"), "{text}");
+        let gh = tollgate(dir.path(), &["github", "--comment", "off"]);
+        assert_eq!(code(&gh), 2, "{policy}: {}", all_output(&gh));
+    }
+    // Every rule off: files are read, nothing is checked.
+    let all_off: String = ["sql", "env", "docker", "k8s", "secret", "tollgate"]
+        .iter()
+        .map(|kind| {
+            let rules: String = tollgate_rules(kind)
+                .iter()
+                .map(|r| format!("{r} = \"off\"\n"))
+                .collect();
+            format!("[rules.{kind}]\n{rules}")
+        })
+        .collect();
+    let dir = repo(&[
+        ("db/migrations/0001.sql", NO_RLS),
+        ("tollgate.toml", all_off.as_bytes()),
+    ]);
+    let out = tollgate(dir.path(), &["check", "."]);
+    assert_eq!(code(&out), 2, "{}", all_output(&out));
+    assert!(
+        stderr(&out).contains("every rule is off"),
+        "{}",
+        stderr(&out)
+    );
+
+    // The built-in default in a directory with nothing to check is not a broken policy.
+    let dir = repo(&[("README.md", b"# hello\n")]);
+    assert_eq!(code(&tollgate(dir.path(), &["check", "."])), 0);
+
+    // Weakened: a recommended rule off, lowered in an override, a limit lowered, read-error off.
+    let weak = "name = \"recommended (built-in)\"\n[rules.sql]\nrequire-rls = \"off\"\n[rules.tollgate]\nread-error = \"off\"\n[limits]\nmax-statements-per-file = 3\n[[overrides]]\nfiles = [\"legacy/**\"]\n[overrides.rules.secret]\nno-plaintext-secret = \"note\"\n";
+    let dir = repo(&[
+        ("db/migrations/0001.sql", NO_RLS),
+        ("tollgate.toml", weak.as_bytes()),
+    ]);
+    let out = tollgate(dir.path(), &["check", "."]);
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    let human = stdout(&out);
+    let hash = human
+        .rsplit(", hash ")
+        .next()
+        .map(|h| h.trim_end().trim_end_matches(')'));
+    assert!(
+        human.contains(
+            "policy weakened: `tollgate/read-error` off (recommended: error); `sql/require-rls` off \
+             (recommended: error); `secret/no-plaintext-secret` lowered to note for `legacy/**` \
+             (recommended: error); `limits.max-statements-per-file` lowered to 3 (default 20000) \
+             (policy recommended (built-in) (not built-in: tollgate.toml) from tollgate.toml, hash "
+        ),
+        "{human}"
+    );
+    assert!(
+        hash.is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{human}"
+    );
+    assert!(
+        human.contains(
+            "· policy recommended (built-in) (not built-in: tollgate.toml) from tollgate.toml ("
+        ),
+        "{human}"
+    );
+    let md = stdout(&tollgate(
+        dir.path(),
+        &["check", ".", "--format", "markdown"],
+    ));
+    assert!(
+        md.contains("> ⚠️ **Policy weakened** against `recommended` by policy **recommended (built-in) (not built-in: tollgate.toml)** (`tollgate.toml`, hash `"),
+        "{md}"
+    );
+    assert!(
+        md.contains("`sql/require-rls` off (recommended: error)"),
+        "{md}"
+    );
+    assert!(md.contains("policy weakened (4 changes)"), "{md}");
+    // `strict` is stronger than `recommended`: nothing to report.
+    let dir = repo(&[
+        ("db/migrations/0001.sql", NO_RLS),
+        ("tollgate.toml", b"extends = [\"strict\"]\n"),
+    ]);
+    let out = tollgate(dir.path(), &["check", "."]);
+    assert!(!stdout(&out).contains("weakened"), "{}", stdout(&out));
+}
+
+/// The names (without kind) of the registry's rules of one kind, from `tollgate rules`.
+fn tollgate_rules(kind: &str) -> std::collections::BTreeSet<String> {
+    let out = Command::new(bin())
+        .args(["rules"])
+        .output()
+        .expect("tollgate rules");
+    stdout(&out)
+        .split_whitespace()
+        .filter_map(|w| w.strip_prefix(&format!("{kind}/")))
+        .map(|r| {
+            r.trim_end_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+                .to_string()
+        })
+        .collect()
+}
+
+/// Probe 8: file names with a newline, `::add-mask::`, `<details>`, `@someone` and ANSI escapes
+/// cannot start a workflow command, break a markdown table or mention anyone, in any format.
+#[test]
+fn hostile_file_names_cannot_break_out_of_any_format() {
+    let names = [
+        "db/migrations/0001_a\n::add-mask::x.sql",
+        "db/migrations/0002_<details>@someone.sql",
+        "db/migrations/0003_\u{1b}[31mred|`tick.sql",
+    ];
+    // Identifiers with a newline, a workflow command, a backtick and a pipe.
+    let sql: Vec<String> = (0..names.len())
+        .map(|i| format!("create table public.\"t{i}\n::add-mask::`|@someone\" (id int);\n"))
+        .collect();
+    let files: Vec<(&str, &[u8])> = names
+        .iter()
+        .zip(&sql)
+        .map(|(n, s)| (*n, s.as_bytes()))
+        .collect();
+    let dir = repo(&files);
+    for format in ["human", "github", "junit", "markdown", "json"] {
+        let out = tollgate(dir.path(), &["check", ".", "--format", format]);
+        assert_eq!(code(&out), 1, "{format}: {}", all_output(&out));
+        let text = stdout(&out);
+        for line in text.lines() {
+            let command = ["::error file=", "::warning file=", "::notice file="]
+                .iter()
+                .any(|c| line.starts_with(c));
+            assert!(
+                !line.trim_start().starts_with("::") || (format == "github" && command),
+                "{format}: a line starts a workflow command: {line:?}"
+            );
+        }
+        assert!(!text.contains('\u{1b}'), "{format}: raw escape byte");
+        if format == "markdown" {
+            // Outside code spans (inert there) no tag and no mention.
+            let prose: String = text.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+            assert!(!prose.contains("<details>"), "{text}");
+            assert!(!prose.contains("@someone"), "{text}");
+            for line in text.lines().filter(|l| l.starts_with("| ")) {
+                assert!(line.ends_with(" |"), "a table row was broken: {line:?}");
+            }
+        }
+        if format == "human" {
+            assert!(text.contains("0001_a\\n::add-mask::x.sql"), "{text}");
+            assert!(text.contains("0003_\\u{1b}[31mred"), "{text}");
+        }
+    }
+}

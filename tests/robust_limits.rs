@@ -80,8 +80,8 @@ fn statement_limit_checks_only_the_first_statements() {
              (`[limits] max-statements-per-file`)"
         ]
     );
-    // Warning level: the notice alone does not fail the run.
-    assert_eq!(code(&out), 0);
+    // The rest of the file was not checked: that alone fails the run (issue 15, probe 5).
+    assert_eq!(code(&out), 1);
 
     // Under the default limit the same file is fully checked.
     let unlimited = repo(&[("db/migrations/0001.sql", sql)]);

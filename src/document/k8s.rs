@@ -329,15 +329,17 @@ pub fn parse_with(path: &str, text: &str, limits: yaml::Limits) -> K8sFile {
             ..K8sFile::default()
         };
     }
-    if !looks_like_manifest(path, text) {
-        return K8sFile::default();
-    }
-    if let Some(marker) = helm_marker(text) {
+    // A Helm template is not YAML until rendered, so only its text can say it is a manifest.
+    let helm = helm_marker(text);
+    if let Some(marker) = helm.filter(|_| looks_like_manifest(path, text)) {
         return K8sFile {
             helm_template: Some(marker),
             ..K8sFile::default()
         };
     }
+    // Everything else is decided from the loaded documents, never from the text: a key may be
+    // written with escapes (`"api\u0056ersion"`), an anchor (`&a apiVersion`) or as a complex key
+    // (`? apiVersion`), and only the loader resolves those.
     let stream = yaml::load_with(text, limits);
     let mut file = K8sFile {
         errors: stream.errors,
@@ -350,6 +352,12 @@ pub fn parse_with(path: &str, text: &str, limits: yaml::Limits) -> K8sFile {
                 .extend(kustomize_patch_paths(&doc.root));
         }
         collect_objects(doc.index, doc.root, &mut file.objects);
+    }
+    if let Some(marker) = helm.filter(|_| !file.objects.is_empty()) {
+        return K8sFile {
+            helm_template: Some(marker),
+            ..K8sFile::default()
+        };
     }
     file
 }
@@ -401,9 +409,9 @@ fn object_header(node: &Node) -> Option<(String, String, Span)> {
     ))
 }
 
-/// Whether a file's documents make it a manifest: some document is a mapping with `apiVersion`
-/// and `kind`. Used to classify `.yaml`/`.json` files. Helm templates count when they look like
-/// manifests, so that they are reported as skipped.
+/// Whether a file's text looks like a manifest (`apiVersion:` and `kind:` keys written plainly).
+/// Only for Helm templates, which cannot be loaded; every other file is classified by its loaded
+/// documents ([`parse_with`]).
 pub fn looks_like_manifest(path: &str, text: &str) -> bool {
     static API_VERSION: LazyLock<Regex> = LazyLock::new(|| key_regex("apiVersion"));
     static KIND: LazyLock<Regex> = LazyLock::new(|| key_regex("kind"));

@@ -112,6 +112,11 @@ pub fn run(args: &GithubArgs) -> ExitCode {
 
     // A caught crash (`tollgate/internal-error`) means some file was not checked.
     let mut tool_error = report.internal_errors > 0;
+    // A policy that checks nothing is a broken policy, not a pass (issue 15, probe 10).
+    if let Some(message) = report.nothing_checked_message() {
+        log(&format!("error: {message}"));
+        tool_error = true;
+    }
     if let Some(path) = &args.sarif_file {
         if let Err(e) = std::fs::write(path, report::sarif::render(&report)) {
             log(&format!("error: cannot write {}: {e}", path.display()));

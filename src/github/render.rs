@@ -256,6 +256,14 @@ pub fn render_summary(input: &SummaryInput<'_>, limit: usize, marker: bool) -> S
     for note in &input.notes {
         let _ = writeln!(head, "> [!WARNING]\n> {}\n", cell(note));
     }
+    // Policy weakened, nothing checked, files not fully checked, suppression count: always shown.
+    for line in input
+        .governance
+        .into_iter()
+        .flat_map(crate::report::markdown::pinned)
+    {
+        let _ = writeln!(head, "{line}\n");
+    }
 
     let mut tail = String::new();
     if input.filtered_out > 0 {

@@ -30,11 +30,20 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// Escapes a command's message: `%`, CR and LF.
+/// Escapes a command's message: `%`, CR and LF as the runner decodes them; any other control
+/// character (an ANSI escape in a file name) is shown escaped, as in human output.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if c.is_control() => out.push_str(&super::visible(&c.to_string())),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escapes a property value: as data, plus `:` and `,`.
@@ -50,5 +59,6 @@ mod tests {
     fn escaping() {
         assert_eq!(escape_data("50% done\r\nnext"), "50%25 done%0D%0Anext");
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(escape_data("a\u{1b}[31m"), "a\\u{1b}[31m");
     }
 }

@@ -58,7 +58,7 @@ pub fn render(report: &Report, options: RenderOptions) -> String {
                         "… and {hidden_in_file} more finding{} in this file ({}) not shown; \
                          `--format json` lists every finding\n\n",
                         if hidden_in_file == 1 { "" } else { "s" },
-                        finding.path
+                        super::visible(&finding.path)
                     ));
                 }
                 continue;
@@ -69,7 +69,7 @@ pub fn render(report: &Report, options: RenderOptions) -> String {
             if handler.render_report(&mut out, &diag).is_err() {
                 out.push_str(&format!(
                     "{}:{}:{}: {} [{}]\n",
-                    finding.path,
+                    super::visible(&finding.path),
                     finding.start.line,
                     finding.start.column,
                     diag.message,
@@ -90,7 +90,11 @@ pub fn summary(report: &Report) -> String {
         report.count(Level::Note),
     );
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let mark = if e + w == 0 { "✔" } else { "✖" };
+    let mark = if e + w == 0 && !report.checks_nothing() {
+        "✔"
+    } else {
+        "✖"
+    };
     let mut line = format!(
         "{mark} {}, {}, {} in {} checked",
         plural(e, "error"),
@@ -107,14 +111,33 @@ pub fn summary(report: &Report) -> String {
             plural(report.binary_skipped, "binary file")
         ));
     }
+    // A policy file is always shown with its origin, so none can pass for the built-in default.
     line.push_str(&format!(
-        " in {:.2}s · policy {} ({})\n",
+        " in {:.2}s · policy {}{} ({})\n",
         report.elapsed.as_secs_f64(),
-        report.policy_name,
+        super::visible(&report.policy_name),
+        if report.policy_builtin || report.policy_name == report.policy_origin {
+            String::new()
+        } else {
+            format!(" from {}", super::visible(&report.policy_origin))
+        },
         report.policy_hash
     ));
     line.push_str(&crate::report::adoption_notes(report));
     line
+}
+
+/// [`super::visible`] line by line: the help's own line breaks stay, every other control
+/// character is shown escaped. A help that would put `::` at the start of a line (a name from the
+/// file holding a newline and a workflow command) is shown on one line, its breaks escaped.
+fn visible_lines(text: &str) -> String {
+    if text.lines().any(|l| l.trim_start().starts_with("::")) {
+        return super::visible(text).into_owned();
+    }
+    text.split('\n')
+        .map(|line| super::visible(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[derive(Debug)]
@@ -196,7 +219,7 @@ impl HumanDiagnostic {
             }
         }
         let source = Snippet {
-            name: f.path.clone(),
+            name: super::visible(&f.path).into_owned(),
             text: window.text,
             first_line: lo,
             primary: labels[0].inner().offset(),
@@ -206,10 +229,10 @@ impl HumanDiagnostic {
             ),
         };
         Self {
-            message: cut(&f.message, MAX_MESSAGE_CHARS),
+            message: cut(&super::visible(&f.message), MAX_MESSAGE_CHARS),
             code: f.rule,
             severity,
-            help: help.map(|h| cut(&h, MAX_MESSAGE_CHARS)),
+            help: help.map(|h| cut(&visible_lines(&h), MAX_MESSAGE_CHARS)),
             url: rules::meta(f.rule).map(|m| m.docs_url()),
             source,
             labels,

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::visible;
 use crate::finding::Finding;
 use crate::outcome::Report;
 
@@ -51,7 +52,7 @@ pub fn render(report: &Report) -> String {
             suites.push_str(&format!(
                 "    <testcase classname=\"{}\" name=\"{}\"",
                 xml(rule),
-                xml(path)
+                xml(&visible(path))
             ));
             match by_case.get(&(rule, path)) {
                 None => suites.push_str("/>\n"),
@@ -60,19 +61,19 @@ pub fn render(report: &Report) -> String {
                     for f in findings {
                         let body = format!(
                             "{}:{}:{}: {}{}",
-                            f.path,
+                            visible(&f.path),
                             f.start.line,
                             f.start.column,
-                            f.message,
+                            visible(&f.message),
                             f.help
                                 .as_ref()
-                                .map(|h| format!("\nhelp: {h}"))
+                                .map(|h| format!("\nhelp: {}", visible(h)))
                                 .unwrap_or_default()
                         );
                         suites.push_str(&format!(
                             "      <failure type=\"{}\" message=\"{}\">{}</failure>\n",
                             f.level,
-                            xml(&f.message),
+                            xml(&visible(&f.message)),
                             xml(&body)
                         ));
                     }

@@ -33,6 +33,7 @@ pub fn render(report: &Report) -> String {
         }
     ));
 
+    out.push_str(&pinned_lines(report));
     out.push_str(&adoption_lines(report));
 
     let mut by_area: BTreeMap<usize, Vec<&Finding>> = BTreeMap::new();
@@ -72,10 +73,13 @@ pub fn render(report: &Report) -> String {
         report.count(Level::Warning),
         report.count(Level::Note),
     );
-    let green = e + w == 0;
+    let nothing = report.checks_nothing();
+    let green = e + w == 0 && !nothing;
     out.push_str(&format!(
-        "\n**{}** — {}, {}, {}, {} suppressed.\n",
-        if green {
+        "\n**{}** — {}, {}, {}, {} suppressed{}.\n",
+        if nothing {
+            "Governance checks failing: nothing was checked"
+        } else if green {
             "Governance checks green"
         } else {
             "Governance checks failing"
@@ -83,7 +87,11 @@ pub fn render(report: &Report) -> String {
         plural(e, "error"),
         plural(w, "warning"),
         plural(n, "note"),
-        report.suppressed.len()
+        report.suppressed.len(),
+        match report.policy_weakened.len() {
+            0 => String::new(),
+            n => format!(" · policy weakened ({})", plural(n, "change")),
+        }
     ));
 
     if !report.findings.is_empty() {
@@ -124,10 +132,89 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+/// Ends every line the PR summary must show even when the governance report is too long to fold
+/// in (`github::render` hoists them). Escaped text cannot produce it: [`md`] escapes `<`.
+pub const PINNED: &str = " <!-- tollgate:pinned -->";
+
+/// The governance report's lines that the PR summary always shows.
+pub fn pinned(governance: &str) -> impl Iterator<Item = &str> {
+    governance
+        .lines()
+        .filter(|l| l.starts_with("> ") && l.ends_with(PINNED))
+}
+
+/// What a reviewer must see whatever else is cut: a policy that checks nothing, a policy weaker
+/// than `recommended`, files not fully checked, and how many suppressions are in effect.
+fn pinned_lines(report: &Report) -> String {
+    let mut out = String::new();
+    let origin = format!(
+        "policy **{}** (`{}`, hash `{}`)",
+        md(&report.policy_name),
+        md_code(&report.policy_origin),
+        report.policy_hash
+    );
+    if report.checks_nothing() {
+        out.push_str(&format!(
+            "> ❌ **Nothing checked**: {origin} {}.{PINNED}\n",
+            if report.files.is_empty() {
+                "matched no file (`[files]` include, exclude and kinds)"
+            } else {
+                "turns every rule off"
+            }
+        ));
+    }
+    let (weakened, more) = super::weakened_listed(report);
+    if !weakened.is_empty() {
+        let items: Vec<String> = weakened.iter().map(|w| md(w)).collect();
+        out.push_str(&format!(
+            "> ⚠️ **Policy weakened** against `recommended` by {origin}: {}{}.{PINNED}\n",
+            items.join("; "),
+            match more {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            }
+        ));
+    }
+    let unchecked = super::not_fully_checked(report);
+    if !unchecked.is_empty() {
+        out.push_str(&format!(
+            "> ⚠️ **{} not fully checked**: findings in them may be missing (listed below).{PINNED}\n",
+            plural(unchecked.len(), "file")
+        ));
+    }
+    if !report.suppressed.is_empty() {
+        out.push_str(&format!(
+            "> 🔕 **{} in effect** (listed under \"Suppressions in effect\").{PINNED}\n",
+            plural(report.suppressed.len(), "suppression")
+        ));
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
 /// Baseline size (always, so a reviewer sees whether findings were accepted) and the
 /// changed-files scope (when used).
 fn adoption_lines(report: &Report) -> String {
     let mut out = String::new();
+    let unchecked = super::not_fully_checked(report);
+    if !unchecked.is_empty() {
+        let listed: Vec<String> = unchecked
+            .iter()
+            .take(super::MAX_UNCHECKED_LISTED)
+            .map(|(path, rule)| format!("`{}` (`{rule}`)", md_code(path)))
+            .collect();
+        out.push_str(&format!(
+            "**Not fully checked:** {}: {}{}; findings in them may be missing.\n\n",
+            plural(unchecked.len(), "file"),
+            listed.join(", "),
+            match unchecked.len().saturating_sub(super::MAX_UNCHECKED_LISTED) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            }
+        ));
+    }
     match &report.baseline {
         None => out.push_str("Baseline: none, every finding is reported.\n"),
         Some(b) => out.push_str(&format!(
@@ -201,13 +288,18 @@ pub fn md(s: &str) -> String {
             }
             // Unbalanced backticks would swallow the rest of the table row.
             '`' if s.matches('`').count() % 2 == 1 => out.push('\''),
+            // A mention would notify someone; a word joiner keeps the text and drops the ping.
+            '@' => out.push_str("@\u{2060}"),
             '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.push_str(&super::visible(&c.to_string())),
             _ => out.push(c),
         }
     }
     out
 }
 
+/// Escapes text for a code span in a table: no backtick (it would close the span), no pipe, no
+/// line break or other control character.
 fn md_code(s: &str) -> String {
-    s.replace('`', "'").replace('|', "\\|").replace('\n', " ")
+    super::visible(s).replace('`', "'").replace('|', "\\|")
 }

@@ -84,9 +84,98 @@ pub fn redact(text: &str, spans: &[crate::source::Span]) -> String {
     out
 }
 
-/// Lines under the human summary about the changed-files scope and the baseline, each indented.
+/// Rules whose finding means part of a file, or all of it, was not checked.
+pub const NOT_FULLY_CHECKED: [&str; 5] = [
+    "tollgate/file-too-large",
+    "tollgate/too-many-statements",
+    "tollgate/too-many-findings",
+    "tollgate/read-error",
+    "tollgate/internal-error",
+];
+
+/// Files listed by name in a "not fully checked" note; the rest are counted.
+pub const MAX_UNCHECKED_LISTED: usize = 10;
+
+/// The files that were not fully checked, each once with the first reason found, in report order.
+pub fn not_fully_checked(report: &Report) -> Vec<(&str, &'static str)> {
+    let mut out: Vec<(&str, &'static str)> = Vec::new();
+    for f in &report.findings {
+        if NOT_FULLY_CHECKED.contains(&f.rule) && !out.iter().any(|(p, _)| *p == f.path) {
+            out.push((f.path.as_str(), f.rule));
+        }
+    }
+    out
+}
+
+/// Text from the repository (a path, a name) made safe for a terminal or a CI log: control
+/// characters (newlines, ANSI escapes, DEL, C1) are shown escaped, so a file name can neither start
+/// a new line (a fake `::workflow-command::`) nor drive the terminal.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Changes from `recommended` listed by name in a "policy weakened" note; the rest are counted.
+pub const MAX_WEAKENED_LISTED: usize = 20;
+
+/// The "policy weakened" items to show, and how many more there are.
+pub fn weakened_listed(report: &Report) -> (&[String], usize) {
+    let all = &report.policy_weakened;
+    let shown = &all[..all.len().min(MAX_WEAKENED_LISTED)];
+    (shown, all.len() - shown.len())
+}
+
+/// Lines under the human summary about the policy, files not fully checked, the changed-files
+/// scope and the baseline, each indented.
 pub fn adoption_notes(report: &Report) -> String {
     let mut out = String::new();
+    if let Some(message) = report.nothing_checked_message() {
+        out.push_str(&format!("  ✖ {}\n", visible(&message)));
+    }
+    let (weakened, more) = weakened_listed(report);
+    if !weakened.is_empty() {
+        out.push_str(&format!(
+            "  policy weakened: {}{} (policy {} from {}, hash {})\n",
+            visible(&weakened.join("; ")),
+            match more {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            },
+            visible(&report.policy_name),
+            visible(&report.policy_origin),
+            report.policy_hash
+        ));
+    }
+    let unchecked = not_fully_checked(report);
+    if !unchecked.is_empty() {
+        let listed: Vec<String> = unchecked
+            .iter()
+            .take(MAX_UNCHECKED_LISTED)
+            .map(|(path, rule)| format!("{} ({rule})", visible(path)))
+            .collect();
+        out.push_str(&format!(
+            "  not fully checked: {} file{}: {}{}\n",
+            unchecked.len(),
+            if unchecked.len() == 1 { "" } else { "s" },
+            listed.join(", "),
+            match unchecked.len().saturating_sub(MAX_UNCHECKED_LISTED) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            }
+        ));
+    }
     if let Some(scope) = &report.scope {
         out.push_str(&format!(
             "  scope: {} — {} of {} checked files changed; {} findings in unchanged files not shown{}\n",

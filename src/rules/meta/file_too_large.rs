@@ -6,7 +6,8 @@ declare_rule! {
     ///
     /// ## Why it matters
     /// Huge files are usually generated or vendored and would slow every run; but skipping one silently
-    /// could hide a violation. tollgate skips it and says so; raise the limit or exclude the path.
+    /// could hide a violation (a secret appended to a large file, say). tollgate skips it and fails
+    /// the run by default, since the file was not checked: raise the limit or exclude the path.
     ///
     /// ## Violating example
     /// ```text
@@ -26,7 +27,7 @@ declare_rule! {
     /// - README, "Policy file".
     pub struct FileTooLarge {}
     id: "tollgate/file-too-large",
-    level: Warning,
+    level: Error,
     summary: "A file in scope exceeds the size limit and was skipped",
 }
 

@@ -6,8 +6,10 @@ declare_rule! {
     ///
     /// ## Why it matters
     /// One generated or hostile file can produce thousands of findings and drown every other result
-    /// (and a PR comment's size limit). tollgate keeps the first findings in file order and adds this
-    /// one notice with the number dropped, so the file still fails the run.
+    /// (and a PR comment's size limit). tollgate keeps the most severe findings (errors first, then
+    /// in file order) and adds this one error with the number dropped: the file was not fully
+    /// reported, so the run fails by default (a `[limits]` the file fits in, or excluding the
+    /// path, is the fix; turning this rule off is reported as a weakened policy).
     ///
     /// ## Violating example
     /// ```text
@@ -27,7 +29,7 @@ declare_rule! {
     /// - README, "Policy file".
     pub struct TooManyFindings {}
     id: "tollgate/too-many-findings",
-    level: Warning,
+    level: Error,
     summary: "A file exceeds the findings limit; the rest were dropped",
 }
 

@@ -6,8 +6,9 @@ declare_rule! {
     ///
     /// ## Why it matters
     /// A generated dump with millions of statements would slow every run; checking only part of it
-    /// silently could hide a violation. tollgate checks the first statements, says so on the first
-    /// statement it skipped, and goes on.
+    /// silently could hide a violation (a table without RLS after 20,000 harmless inserts). tollgate
+    /// checks the first statements, reports this error on the first statement it skipped, and goes
+    /// on: the rest of the file was not checked, so the run fails by default.
     ///
     /// ## Violating example
     /// ```text
@@ -27,7 +28,7 @@ declare_rule! {
     /// - README, "Policy file".
     pub struct TooManyStatements {}
     id: "tollgate/too-many-statements",
-    level: Warning,
+    level: Error,
     summary: "A SQL file exceeds the statement limit; the rest was not checked",
 }
 
