@@ -127,19 +127,6 @@ pub fn summary(report: &Report) -> String {
     line
 }
 
-/// [`super::visible`] line by line: the help's own line breaks stay, every other control
-/// character is shown escaped. A help that would put `::` at the start of a line (a name from the
-/// file holding a newline and a workflow command) is shown on one line, its breaks escaped.
-fn visible_lines(text: &str) -> String {
-    if text.lines().any(|l| l.trim_start().starts_with("::")) {
-        return super::visible(text).into_owned();
-    }
-    text.split('\n')
-        .map(|line| super::visible(line).into_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[derive(Debug)]
 struct HumanDiagnostic {
     message: String,
@@ -232,7 +219,8 @@ impl HumanDiagnostic {
             message: cut(&super::visible(&f.message), MAX_MESSAGE_CHARS),
             code: f.rule,
             severity,
-            help: help.map(|h| cut(&visible_lines(&h), MAX_MESSAGE_CHARS)),
+            // No rule writes a multi-line help: every line break in one came from a name in the file.
+            help: help.map(|h| cut(&super::visible(&h), MAX_MESSAGE_CHARS)),
             url: rules::meta(f.rule).map(|m| m.docs_url()),
             source,
             labels,
