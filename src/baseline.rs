@@ -192,11 +192,13 @@ impl Baseline {
     /// Removes accepted findings from `report` and records the baseline's status in it.
     pub fn apply(&self, report: &mut Report, shown_path: &str, base_dir: &Path, cwd: &Path) {
         let (accepted, used) = self.match_findings(report, base_dir, cwd);
-        let mut accepted = accepted.into_iter();
         let before = report.findings.len();
-        report
-            .findings
-            .retain(|_| !accepted.next().unwrap_or(false));
+        let (baselined, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut report.findings)
+            .into_iter()
+            .zip(accepted)
+            .partition(|(_, accepted)| *accepted);
+        report.findings = kept.into_iter().map(|(f, _)| f).collect();
+        report.baselined = baselined.into_iter().map(|(f, _)| f).collect();
         report.baseline = Some(BaselineStatus {
             path: shown_path.to_string(),
             entries: self.entries.len(),

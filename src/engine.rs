@@ -155,6 +155,7 @@ fn run_in_pool(policy: &Policy, options: &Options, threads: usize) -> Report {
         internal_errors,
         redactions,
         baseline: None,
+        baselined: Vec::new(),
         scope: None,
         binary_skipped,
     }
@@ -642,6 +643,8 @@ fn finish_file(
                         reason: d.reason.clone(),
                         owner: d.owner.clone(),
                         until: d.until_text(),
+                        column: finding.start.column,
+                        message: finding.message.clone(),
                     });
                 }
             }

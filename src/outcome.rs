@@ -41,6 +41,8 @@ pub struct Report {
     pub sources: HashMap<String, Arc<str>>,
     /// The baseline applied after the run, if any.
     pub baseline: Option<BaselineStatus>,
+    /// Findings the baseline accepted (not reported; SARIF carries them as suppressed results).
+    pub baselined: Vec<Finding>,
     /// Changed-files scope, if findings were limited to changed files.
     pub scope: Option<Scope>,
     /// Panics caught while checking (also reported as `tollgate/internal-error` findings when that

@@ -52,6 +52,11 @@ pub struct Suppressed {
     pub owner: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
+    /// The suppressed finding's column and message, for SARIF `suppressions`.
+    #[serde(skip)]
+    pub column: usize,
+    #[serde(skip)]
+    pub message: String,
 }
 
 /// Whether `text` may hold a directive (cheap: a substring search).
