@@ -103,3 +103,26 @@ fn flyway_layouts_and_containerfile_names_are_discovered() {
         ]
     );
 }
+
+/// Base images whose own Dockerfile ends with a non-root `USER` (grafana/k6, the unprivileged
+/// NGINX image) are not "root by default"; an unknown image (node) still is.
+#[test]
+fn well_known_non_root_base_images() {
+    assert_eq!(
+        findings("non-root-base-images"),
+        ["docker/require-non-root-user api/Dockerfile:1:1"]
+    );
+}
+
+/// `SELECT ... INTO variable` in a `DO` block or a PL/pgSQL function assigns a variable; at top
+/// level `SELECT ... INTO` creates a table (and that one needs RLS).
+#[test]
+fn plpgsql_select_into_is_not_a_table() {
+    assert_eq!(
+        findings("plpgsql-select-into"),
+        [
+            "sql/unparsed-statement supabase/migrations/20240301000000_counters.sql:5:1",
+            "sql/require-rls supabase/migrations/20240301000000_counters.sql:26:15",
+        ]
+    );
+}

@@ -110,13 +110,39 @@ pub struct EffectiveUser {
     pub origin: UserOrigin,
 }
 
-/// Image patterns whose images run as a non-root user by default (globs over `name:tag`).
+/// Well-known images whose default user is not root (globs over `name:tag` as written), with
+/// the user each image's own Dockerfile sets. Documented in `docker/require-non-root-user`;
+/// a policy extends it with `extra-non-root-images`. An image not listed is root unless a `USER`
+/// says otherwise.
 pub const DEFAULT_NON_ROOT_IMAGES: &[&str] = &[
+    // distroless `:nonroot` tags: USER 65532
     "gcr.io/distroless/*:nonroot",
     "gcr.io/distroless/*:nonroot-*",
     "gcr.io/distroless/*:debug-nonroot",
     "gcr.io/distroless/*:debug-nonroot-*",
+    // Chainguard images: USER 65532 (nonroot)
     "cgr.dev/chainguard/*",
+    // grafana/k6: USER k6 (12345); grafana/grafana: USER 472
+    "grafana/k6",
+    "grafana/k6:*",
+    "docker.io/grafana/k6",
+    "docker.io/grafana/k6:*",
+    "grafana/grafana",
+    "grafana/grafana:*",
+    "docker.io/grafana/grafana",
+    "docker.io/grafana/grafana:*",
+    // NGINX's unprivileged image: USER 101
+    "nginxinc/nginx-unprivileged",
+    "nginxinc/nginx-unprivileged:*",
+    "docker.io/nginxinc/nginx-unprivileged",
+    "docker.io/nginxinc/nginx-unprivileged:*",
+    // Bitnami images: USER 1001
+    "bitnami/*",
+    "docker.io/bitnami/*",
+    // Microsoft's chiseled .NET images: USER app (1654)
+    "mcr.microsoft.com/dotnet/*:*-chiseled*",
+    // CircleCI convenience images: USER circleci
+    "cimg/*",
 ];
 
 impl Dockerfile {

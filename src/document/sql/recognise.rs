@@ -1688,6 +1688,10 @@ fn plpgsql(text: &str, span: Span, out: &mut Recognised, depth: usize) {
                     ..Recognised::default()
                 };
                 read(text, &toks[k..], &mut inner, depth + 1);
+                // In PL/pgSQL, `SELECT ... INTO v` assigns a variable: it creates no table.
+                if w == "select" {
+                    inner.facts.retain(|f| !matches!(f, Fact::CreateTable(_)));
+                }
                 out.facts.extend(inner.facts);
                 out.notes.extend(inner.notes);
             }

@@ -46,9 +46,14 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// - `non-root-images` (list of globs over `image:tag`, default: distroless `*:nonroot*`,
-    ///   `*:debug-nonroot*` and `cgr.dev/chainguard/*`): base images whose default user is not root.
-    ///   Setting it replaces the defaults.
+    /// - `non-root-images` (list of globs over `image:tag` as written): base images whose default
+    ///   user is not root. Setting it replaces the defaults, a table of well-known images and the
+    ///   user their own Dockerfile sets: distroless `*:nonroot*` and `*:debug-nonroot*` (65532),
+    ///   `cgr.dev/chainguard/*` (65532), `grafana/k6` (k6) and `grafana/grafana` (472),
+    ///   `nginxinc/nginx-unprivileged` (101), `bitnami/*` (1001), Microsoft's chiseled .NET
+    ///   images `mcr.microsoft.com/dotnet/*:*-chiseled*` (app), `cimg/*` (circleci), each with
+    ///   and without a `docker.io/` prefix. Any other image runs as root unless a `USER` says
+    ///   otherwise.
     /// - `extra-non-root-images` (list of globs, default `[]`): added to `non-root-images`.
     ///
     /// ## References
