@@ -126,3 +126,16 @@ fn plpgsql_select_into_is_not_a_table() {
         ]
     );
 }
+
+/// `{{ … }}` inside YAML strings and comments (sed placeholders, runbook links) does not make a
+/// manifest a Helm template: it is checked. A chart's `templates/` file is a template.
+#[test]
+fn braces_in_strings_are_not_helm_templates() {
+    assert_eq!(
+        findings("helm-braces"),
+        [
+            "k8s/helm-template chart/templates/deployment.yaml:4:9",
+            "k8s/no-host-namespaces k8s/worker.yaml:11:7",
+        ]
+    );
+}

@@ -329,9 +329,13 @@ pub fn parse_with(path: &str, text: &str, limits: yaml::Limits) -> K8sFile {
             ..K8sFile::default()
         };
     }
-    // A Helm template is not YAML until rendered, so only its text can say it is a manifest.
+    // A Helm template is not YAML until rendered: a file is one when it sits in a chart's
+    // `templates/` directory, or when its `{{ … }}` are template syntax rather than text inside
+    // YAML strings (Prometheus rule annotations, Grafana dashboards and sed placeholders are
+    // valid YAML and are checked like any manifest).
     let helm = helm_marker(text);
-    if let Some(marker) = helm.filter(|_| looks_like_manifest(path, text)) {
+    let in_templates = path.split('/').rev().skip(1).any(|dir| dir == "templates");
+    if let Some(marker) = helm.filter(|_| in_templates && looks_like_manifest(path, text)) {
         return K8sFile {
             helm_template: Some(marker),
             ..K8sFile::default()
@@ -341,6 +345,14 @@ pub fn parse_with(path: &str, text: &str, limits: yaml::Limits) -> K8sFile {
     // written with escapes (`"api\u0056ersion"`), an anchor (`&a apiVersion`) or as a complex key
     // (`? apiVersion`), and only the loader resolves those.
     let stream = yaml::load_with(text, limits);
+    let template_syntax = helm.is_some()
+        && (!stream.errors.is_empty() || !braces_inside_scalars(text, &stream.documents));
+    if let Some(marker) = helm.filter(|_| template_syntax && looks_like_manifest(path, text)) {
+        return K8sFile {
+            helm_template: Some(marker),
+            ..K8sFile::default()
+        };
+    }
     let mut file = K8sFile {
         errors: stream.errors,
         ..K8sFile::default()
@@ -353,13 +365,48 @@ pub fn parse_with(path: &str, text: &str, limits: yaml::Limits) -> K8sFile {
         }
         collect_objects(doc.index, doc.root, &mut file.objects);
     }
-    if let Some(marker) = helm.filter(|_| !file.objects.is_empty()) {
-        return K8sFile {
-            helm_template: Some(marker),
-            ..K8sFile::default()
-        };
-    }
     file
+}
+
+/// Whether every `{{` of `text` lies inside a scalar of the loaded documents: then the braces are
+/// text (`summary: "{{ $labels.instance }} is down"`), not template syntax that the YAML parser
+/// read as flow mappings.
+fn braces_inside_scalars(text: &str, documents: &[yaml::YamlDocument]) -> bool {
+    let mut scalars: Vec<Span> = Vec::new();
+    let mut pending: Vec<&Node> = documents.iter().map(|d| &d.root).collect();
+    while let Some(node) = pending.pop() {
+        match &node.kind {
+            yaml::NodeKind::Scalar { .. } => scalars.push(node.span),
+            yaml::NodeKind::Seq(items) => pending.extend(items),
+            yaml::NodeKind::Map(entries) => {
+                for entry in entries {
+                    pending.push(&entry.key);
+                    pending.push(&entry.value);
+                }
+            }
+        }
+    }
+    scalars.sort();
+    let in_scalar = |at: usize| {
+        let i = scalars.partition_point(|s| s.start <= at);
+        scalars[..i].iter().rev().take(64).any(|s| s.end > at)
+    };
+    // A comment starts at a `#` that begins the line or follows a blank, outside any scalar.
+    // Only the 512 bytes before a `{{` are looked at, so one huge line stays linear; a comment
+    // farther back is taken for template syntax (the file is then skipped as a Helm template).
+    let in_comment = |at: usize| {
+        let mut line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        line_start = line_start.max(at.saturating_sub(512));
+        while !text.is_char_boundary(line_start) {
+            line_start += 1;
+        }
+        text[line_start..at].char_indices().any(|(i, c)| {
+            let pos = line_start + i;
+            c == '#' && (i == 0 || text[..pos].ends_with([' ', '\t'])) && !in_scalar(pos)
+        })
+    };
+    text.match_indices("{{")
+        .all(|(at, _)| in_scalar(at) || in_comment(at))
 }
 
 /// `apiVersion` and `kind` make a mapping an object; a `List` (or `*List`) contributes its items.
@@ -666,6 +713,19 @@ spec:
             ]
         );
         assert_eq!(line_col(text, file.objects[0].kind_span), (5, 5));
+    }
+
+    #[test]
+    fn braces_inside_yaml_strings_are_not_templates() {
+        let text = "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: node\nspec:\n  groups:\n    - name: node\n      rules:\n        - alert: NodeDown\n          annotations:\n            summary: \"{{ $labels.instance }} is down\"\n            description: |\n              {{ $labels.instance }} has been unreachable for 5 minutes.\n";
+        let file = parse("monitoring/rules.yaml", text);
+        assert_eq!(file.helm_template, None);
+        assert_eq!(file.objects.len(), 1);
+        // The same braces as template syntax, outside a chart: still a template.
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  replicas: {{ .Values.replicas }}\n";
+        assert!(parse("deploy/pod.yaml", text).helm_template.is_some());
+        let text = "{{- if .Values.enabled }}\napiVersion: v1\nkind: Pod\n{{- end }}\n";
+        assert!(parse("deploy/pod.yaml", text).helm_template.is_some());
     }
 
     #[test]
