@@ -798,3 +798,33 @@ fn hostile_file_names_cannot_break_out_of_any_format() {
         }
     }
 }
+
+/// `supabase/config.toml` is read like every config file: a symlink out of the repository is not
+/// followed, so it cannot change which schemas count as exposed.
+#[test]
+fn supabase_config_symlinked_outside_the_repository_is_not_read() {
+    let outside = tempfile::tempdir().unwrap();
+    let config = outside.path().join("config.toml");
+    std::fs::write(&config, "[api]\nschemas = [\"private\"]\n").unwrap();
+    let dir = repo(&[(
+        "supabase/migrations/0001_init.sql",
+        b"create table private.notes (id int);\n",
+    )]);
+    let exposed = |out: &Output| findings(&stdout(out));
+    // In the repository, the config decides: `private` is exposed and its table needs RLS.
+    std::fs::write(
+        dir.path().join("supabase/config.toml"),
+        "[api]\nschemas = [\"private\"]\n",
+    )
+    .unwrap();
+    let inside = tollgate(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(
+        exposed(&inside),
+        ["sql/require-rls supabase/migrations/0001_init.sql:1:14"]
+    );
+    // Through a symlink out of the repository it is not read: the default (`public`) applies.
+    std::fs::remove_file(dir.path().join("supabase/config.toml")).unwrap();
+    symlink(&config, dir.path().join("supabase/config.toml")).unwrap();
+    let through = tollgate(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(exposed(&through), Vec::<String>::new());
+}

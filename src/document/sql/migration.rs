@@ -253,8 +253,15 @@ fn supabase_api_schemas(disk_path: &std::path::Path, dir: &str) -> Option<Vec<St
     let migrations_dir = disk_path
         .ancestors()
         .find(|p| p.file_name().is_some_and(|n| n == "migrations"))?;
-    let config = migrations_dir.parent()?.join("config.toml");
-    let text = std::fs::read_to_string(config).ok()?;
+    let supabase = migrations_dir.parent()?;
+    // Read like every config file: a regular file inside `supabase/`, never through a symlink
+    // out of it, with a size cap.
+    let text = crate::fsread::read_config(
+        &supabase.join("config.toml"),
+        crate::fsread::Confine::Within(supabase),
+        1024 * 1024,
+    )
+    .ok()?;
     let value: toml::Table = toml::from_str(&text).ok()?;
     let schemas = value.get("api")?.get("schemas")?.as_array()?;
     Some(
