@@ -207,6 +207,46 @@ pub fn count_line(findings: &[&Finding]) -> String {
     parts.join(", ")
 }
 
+/// The governance report's "Suppressions in effect" table, cut to `room` bytes with a count of the
+/// rows left out.
+fn suppressions_that_fit(governance: &str, room: usize) -> String {
+    const HEADING: &str = "## Suppressions in effect";
+    let Some(start) = governance.find(HEADING) else {
+        return String::new();
+    };
+    let section = &governance[start + HEADING.len()..];
+    let rows: Vec<&str> = section
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    let Some((header, body)) = rows.split_at_checked(2) else {
+        return String::new();
+    };
+    let mut out = format!("### Suppressions in effect\n\n{}\n", header.join("\n"));
+    let mut shown = 0;
+    for row in body {
+        if out.len() + row.len() + 1 > room {
+            break;
+        }
+        out.push_str(row);
+        out.push('\n');
+        shown += 1;
+    }
+    if shown == 0 && body.is_empty() {
+        return String::new();
+    }
+    if shown < body.len() {
+        let _ = writeln!(
+            out,
+            "\n**{} more not shown here** (comment size limit); the workflow's step summary lists every one.",
+            body.len() - shown
+        );
+    }
+    out.push('\n');
+    out
+}
+
 /// Renders the summary under `limit` bytes. With `marker`, starts with the hidden sticky marker.
 /// Table rows are dropped from the end when they do not fit, saying how many were left out; the
 /// governance checklist is folded in only when it fits.
@@ -313,6 +353,11 @@ pub fn render_summary(input: &SummaryInput<'_>, limit: usize, marker: bool) -> S
             out.push_str(&folded);
         } else {
             out.push_str("_The governance checklist is too long for this comment; see the workflow's step summary._\n\n");
+            // The waivers a pull request adds are what a reviewer must see: as many as fit.
+            out.push_str(&suppressions_that_fit(
+                governance,
+                limit.saturating_sub(out.len() + tail.len() + 200),
+            ));
         }
     }
     out.push_str(&tail);
@@ -588,5 +633,23 @@ mod tests {
             ("notice", Some(1), Some(4))
         );
         insta::assert_json_snapshot!(notes);
+    }
+
+    #[test]
+    fn suppressions_are_listed_as_far_as_they_fit() {
+        let mut governance = String::from(
+            "## Suppressions in effect\n\n| Rule | Location | Reason | Owner | Until |\n|---|---|---|---|---|\n",
+        );
+        for i in 0..400 {
+            governance.push_str(&format!(
+                "| `sql/require-rls` | `m/{i}.sql:1` | staging | — | — |\n"
+            ));
+        }
+        let listed = suppressions_that_fit(&governance, 4000);
+        assert!(listed.starts_with("### Suppressions in effect\n\n| Rule |"));
+        assert!(listed.len() <= 4000 + 200, "{}", listed.len());
+        let shown = listed.lines().filter(|l| l.starts_with("| `sql")).count();
+        assert!(shown > 20, "{shown}");
+        assert!(listed.contains(&format!("**{} more not shown here**", 400 - shown)));
     }
 }
