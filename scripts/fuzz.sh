@@ -54,7 +54,8 @@ run() {
     mkdir -p corpus/"$t"
     log="$(mktemp)"
     mkdir -p artifacts/"$t"
-    flock /tmp/cargo.lock cargo +nightly fuzz build "${BUILD_ARGS[@]}" "$t"
+    # NO_BUILD=1 reuses the binaries already built (the lock may be held by a long build).
+    [ -n "${NO_BUILD:-}" ] || flock /tmp/cargo.lock cargo +nightly fuzz build "${BUILD_ARGS[@]}" "$t"
     "$CARGO_TARGET_DIR/$TRIPLE/release/$t" -artifact_prefix=artifacts/"$t"/ corpus/"$t" \
         -max_total_time="$secs" "${FUZZ_ARGS[@]}" 2>&1 | tee "$log" |
         grep -E '^(#[0-9]+\s+(INITED|DONE)|Done|==|SUMMARY|artifact_prefix|Test unit written|Slowest)' || true

@@ -189,7 +189,12 @@ pub fn check_suppress(text: &str) {
     // One kind per comment syntax: the scanner treats Docker, Compose, Env and K8s alike (`#`
     // comments), so scanning all seven kinds twice redid identical work (the did-you-mean matching
     // of rule names dominated the target).
-    for kind in &[FileKind::Sql, FileKind::Docker, FileKind::Code, FileKind::Text] {
+    for kind in &[
+        FileKind::Sql,
+        FileKind::Docker,
+        FileKind::Code,
+        FileKind::Text,
+    ] {
         for require_reason in [true, false] {
             for d in tollgate::suppress::scan(text, *kind, &lines, require_reason) {
                 assert_span(text, d.span, "suppression");
