@@ -221,12 +221,13 @@ fn parse_body(body: &str, span: Span, scope: Scope, require_reason: bool) -> Dir
             d.owner = Some(owner.to_string());
         } else if rules::meta(word).is_some() {
             d.rules.push(word.to_string());
-        } else {
+        } else if d.problem.is_none() {
+            // Only the first problem is kept: the "did you mean" search (every rule id, per
+            // unknown word) runs once, not for each word of a line full of them.
             let hint = rules::suggest(word)
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
-            d.problem
-                .get_or_insert(format!("unknown rule `{word}`{hint}"));
+            d.problem = Some(format!("unknown rule `{word}`{hint}"));
         }
     }
     if d.rules.is_empty() && d.problem.is_none() {
