@@ -109,7 +109,10 @@ enum Comments {
     /// YAML, Dockerfile, Compose and env files: `#` at the line start or after whitespace, outside
     /// single and double quotes on that line.
     Hash,
-    /// Code and text files: a comment marker anywhere before the directive (no lexer for them).
+    /// Code: a comment marker outside single, double and backtick quotes on that line (strings
+    /// spanning lines, such as template literals, are not followed).
+    Code,
+    /// Text files: a comment marker anywhere before the directive (prose has no strings).
     Markers,
 }
 
@@ -127,7 +130,8 @@ impl Comments {
                 )
             }
             FileKind::Docker | FileKind::Compose | FileKind::Env | FileKind::K8s => Self::Hash,
-            FileKind::Code | FileKind::Text => Self::Markers,
+            FileKind::Code => Self::Code,
+            FileKind::Text => Self::Markers,
         }
     }
 
@@ -153,6 +157,7 @@ impl Comments {
                 let at = hash_comment(line)?;
                 (at, at + 1)
             }
+            Self::Code => code_comment(line, kind.comment_markers())?,
         };
         line[body..].find(MARKER).map(|at| (body + at, opener))
     }
@@ -177,6 +182,28 @@ fn hash_comment(line: &str) -> Option<usize> {
             _ => {}
         }
         prev = Some(c);
+    }
+    None
+}
+
+/// The first comment marker of a code line outside `'`, `"` and `` ` `` strings, as (opener
+/// offset, body offset). One pass over the line.
+fn code_comment(line: &str, markers: &[&str]) -> Option<(usize, usize)> {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
+            None => {
+                if let Some(m) = markers.iter().find(|m| line[i..].starts_with(**m)) {
+                    return Some((i, i + m.len()));
+                }
+            }
+        }
     }
     None
 }
@@ -359,6 +386,22 @@ mod tests {
         );
         assert_eq!(d.len(), 1);
         assert!(d[0].problem.is_none(), "{:?}", d[0].problem);
+
+        // Code: a comment opener inside a string literal opens nothing.
+        for text in [
+            "const s = \"// tollgate-ignore-file secret/no-plaintext-secret -- y\";\n",
+            "x = '# tollgate-ignore-file secret/no-plaintext-secret -- y'\n",
+            "const t = `/* tollgate-ignore-file secret/no-plaintext-secret -- y */`;\n",
+            "const e = \"\\\" // tollgate-ignore-file secret/no-plaintext-secret -- y\";\n",
+        ] {
+            assert!(hash(text, FileKind::Code).is_empty(), "{text}");
+        }
+        let d = hash(
+            "const url = \"http://x\"; // tollgate-ignore secret/no-plaintext-secret -- docs url\n",
+            FileKind::Code,
+        );
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].reason.as_deref(), Some("docs url"));
     }
 
     #[test]
