@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::io::Read;
 use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -18,50 +17,15 @@ const TOKEN: &str = "ghp_HostileInputMarker0123456789abcdefAB";
 /// Runs the binary with a deadline (a hang fails the test instead of blocking the suite), with a
 /// marker secret in the environment that must never be printed.
 fn run_bounded(dir: &Path, args: &[&str], limit: Duration) -> Output {
-    let mut child = Command::new(bin())
-        .args(args)
+    let mut cmd = Command::new(bin());
+    cmd.args(args)
         .current_dir(dir)
-        .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
-        .env("TOLLGATE_TODAY", "2026-11-25")
         .env("GITHUB_TOKEN", TOKEN)
         .env_remove("GITHUB_ACTIONS")
         .env_remove("GITHUB_EVENT_PATH")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn tollgate");
-    // Drain both pipes while waiting: a full pipe would block the child and look like a hang.
-    let mut out_pipe = child.stdout.take().expect("stdout");
-    let mut err_pipe = child.stderr.take().expect("stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = out_pipe.read_to_end(&mut buf);
-        buf
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = err_pipe.read_to_end(&mut buf);
-        buf
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("tollgate {args:?} did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Output {
-        status,
-        stdout: out_reader.join().expect("stdout reader"),
-        stderr: err_reader.join().expect("stderr reader"),
-    }
+        .stdin(Stdio::null());
+    run_with_deadline(cmd, limit)
 }
 
 fn tollgate(dir: &Path, args: &[&str]) -> Output {

@@ -7,60 +7,17 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use common::*;
 
 const NO_RLS: &[u8] = b"create table public.t (id int);\n";
 
-/// Runs the binary with a deadline: a hang (say, a FIFO being read) fails the test instead of
-/// blocking the suite.
-fn run_bounded(mut cmd: Command, limit: Duration) -> Output {
-    use std::io::Read;
-    let mut child = cmd
-        .env("NO_COLOR", "1")
-        .env("TOLLGATE_TODAY", "2026-11-25")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn tollgate");
-    // Drain both pipes while waiting: a full pipe would block the child and look like a hang.
-    let mut out_pipe = child.stdout.take().expect("stdout");
-    let mut err_pipe = child.stderr.take().expect("stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = out_pipe.read_to_end(&mut buf);
-        buf
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = err_pipe.read_to_end(&mut buf);
-        buf
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("tollgate did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Output {
-        status,
-        stdout: out_reader.join().expect("stdout reader"),
-        stderr: err_reader.join().expect("stderr reader"),
-    }
-}
-
 fn check(dir: &Path, args: &[&str]) -> Output {
     let mut cmd = Command::new(bin());
     cmd.arg("check").args(args).current_dir(dir);
-    run_bounded(cmd, Duration::from_secs(60))
+    run_with_deadline(cmd, Duration::from_secs(60))
 }
 
 fn is_root() -> bool {
@@ -112,7 +69,7 @@ fn unreadable_directory_is_reported_and_the_rest_checked() {
         cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin()])
             .args(["check", ".", "--format", "json"])
             .current_dir(root);
-        run_bounded(cmd, Duration::from_secs(60))
+        run_with_deadline(cmd, Duration::from_secs(60))
     } else {
         check(root, &[".", "--format", "json"])
     };

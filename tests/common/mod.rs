@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
 
 pub fn bin() -> &'static str {
     static CHECKED: std::sync::Once = std::sync::Once::new();
@@ -81,4 +82,49 @@ pub fn findings(json: &str) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// Runs `cmd` with a deadline: a hang (say, a FIFO being read) fails the test instead of blocking
+/// the suite. Both pipes are drained while waiting.
+pub fn run_with_deadline(mut cmd: Command, limit: Duration) -> Output {
+    use std::io::Read;
+    use std::process::Stdio;
+    use std::time::Instant;
+    let mut child = cmd
+        .env("NO_COLOR", "1")
+        .env("TOLLGATE_TODAY", "2026-11-25")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn tollgate");
+    // Drain both pipes while waiting: a full pipe would block the child and look like a hang.
+    let mut out_pipe = child.stdout.take().expect("stdout");
+    let mut err_pipe = child.stderr.take().expect("stderr");
+    let out_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = out_pipe.read_to_end(&mut buf);
+        buf
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = err_pipe.read_to_end(&mut buf);
+        buf
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("tollgate did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out_reader.join().expect("stdout reader"),
+        stderr: err_reader.join().expect("stderr reader"),
+    }
 }
