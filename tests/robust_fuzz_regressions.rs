@@ -19,11 +19,20 @@ fn run_target(target: &str, text: &str) {
         "suppress" => checks::check_suppress(text),
         "engine" => checks::check_engine(text),
         "yaml" => checks::check_yaml(text),
+        "env" => checks::check_env(text),
         other => panic!("no target named {other}"),
     }
 }
 
-const TARGETS: &[&str] = &["sql", "dockerfile", "yaml", "policy", "suppress", "engine"];
+const TARGETS: &[&str] = &[
+    "sql",
+    "dockerfile",
+    "yaml",
+    "env",
+    "policy",
+    "suppress",
+    "engine",
+];
 
 #[test]
 fn fuzz_regressions_keep_every_invariant() {
