@@ -107,8 +107,9 @@ enum Comments {
     /// identifiers are skipped exactly as the parser skips them).
     Sql(Vec<Span>),
     /// YAML, Dockerfile, Compose and env files: `#` at the line start or after whitespace, outside
-    /// single and double quotes on that line.
-    Hash,
+    /// single and double quotes on that line, and for YAML outside every scalar the loader read
+    /// (so a `#` line inside a `|` block scalar is text, not a comment).
+    Hash(Vec<Span>),
     /// Code: a comment marker outside single, double and backtick quotes on that line (strings
     /// spanning lines, such as template literals, are not followed).
     Code,
@@ -129,7 +130,8 @@ impl Comments {
                         .collect(),
                 )
             }
-            FileKind::Docker | FileKind::Compose | FileKind::Env | FileKind::K8s => Self::Hash,
+            FileKind::Compose | FileKind::K8s => Self::Hash(yaml_scalars(text)),
+            FileKind::Docker | FileKind::Env => Self::Hash(Vec::new()),
             FileKind::Code => Self::Code,
             FileKind::Text => Self::Markers,
         }
@@ -153,8 +155,13 @@ impl Comments {
                 .iter()
                 .filter_map(|m| line.find(m).map(|at| (at, at + m.len())))
                 .min()?,
-            Self::Hash => {
+            Self::Hash(scalars) => {
                 let at = hash_comment(line)?;
+                let abs = line_start + at;
+                let i = scalars.partition_point(|s| s.end <= abs);
+                if scalars.get(i).is_some_and(|s| s.start <= abs) {
+                    return None;
+                }
                 (at, at + 1)
             }
             Self::Code => code_comment(line, kind.comment_markers())?,
@@ -184,6 +191,30 @@ fn hash_comment(line: &str) -> Option<usize> {
         prev = Some(c);
     }
     None
+}
+
+/// Spans of the scalars of a YAML file, sorted (scalars never overlap; copies made by aliases
+/// keep their anchor's span and are dropped as duplicates).
+fn yaml_scalars(text: &str) -> Vec<Span> {
+    use crate::document::yaml::{self, NodeKind};
+    let stream = yaml::load(text);
+    let mut spans = Vec::new();
+    let mut pending: Vec<&yaml::Node> = stream.documents.iter().map(|d| &d.root).collect();
+    while let Some(node) = pending.pop() {
+        match &node.kind {
+            NodeKind::Scalar { .. } => spans.push(node.span),
+            NodeKind::Seq(items) => pending.extend(items),
+            NodeKind::Map(entries) => {
+                for entry in entries {
+                    pending.push(&entry.key);
+                    pending.push(&entry.value);
+                }
+            }
+        }
+    }
+    spans.sort();
+    spans.dedup();
+    spans
 }
 
 /// The first comment marker of a code line outside `'`, `"` and `` ` `` strings, as (opener
@@ -386,6 +417,12 @@ mod tests {
         );
         assert_eq!(d.len(), 1);
         assert!(d[0].problem.is_none(), "{:?}", d[0].problem);
+
+        // YAML: a `#` line inside a block scalar is the scalar's text.
+        let block = "data:\n  script: |\n    # tollgate-ignore-file k8s/no-privileged -- y\n    echo hi\n# tollgate-ignore k8s/no-privileged -- real\nkind: Pod\n";
+        let d = hash(block, FileKind::K8s);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].reason.as_deref(), Some("real"));
 
         // Code: a comment opener inside a string literal opens nothing.
         for text in [
