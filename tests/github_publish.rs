@@ -585,13 +585,13 @@ fn a_secondary_limit_without_headers_backs_off_then_gives_up() {
     assert_clean_protocol(&fake);
 }
 
-#[test]
-fn inline_comments_are_capped_per_review() {
-    let patch: String = std::iter::once("@@ -0,0 +1,60 @@".to_string())
-        .chain((1..=60).map(|i| format!("+create table t{i} (id int);")))
+/// A pull request adding `db/big.sql`, one `create table` (so one finding) per line.
+fn fake_with_new_tables(n: usize) -> FakeGitHub {
+    let patch: String = std::iter::once(format!("@@ -0,0 +1,{n} @@"))
+        .chain((1..=n).map(|i| format!("+create table t{i} (id int);")))
         .collect::<Vec<_>>()
         .join("\n");
-    let fake = FakeGitHub::start(
+    FakeGitHub::start(
         "acme",
         "shop",
         42,
@@ -601,7 +601,12 @@ fn inline_comments_are_capped_per_review() {
             status: "added".into(),
             patch: Some(patch),
         }],
-    );
+    )
+}
+
+#[test]
+fn inline_comments_are_capped_per_review() {
+    let fake = fake_with_new_tables(60);
     let findings: Vec<Finding> = (1..=60)
         .map(|i| {
             finding(
@@ -1097,21 +1102,7 @@ fn a_404_is_not_a_refusal() {
 /// The inline-comment cap is per pull request: re-runs with the same 120 findings add nothing.
 #[test]
 fn rerunning_never_adds_inline_comments_past_the_cap() {
-    let patch: String = std::iter::once("@@ -0,0 +1,120 @@".to_string())
-        .chain((1..=120).map(|i| format!("+create table t{i} (id int);")))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let fake = FakeGitHub::start(
-        "acme",
-        "shop",
-        42,
-        HEAD,
-        vec![FakeFile {
-            filename: "db/big.sql".into(),
-            status: "added".into(),
-            patch: Some(patch),
-        }],
-    );
+    let fake = fake_with_new_tables(120);
     let findings: Vec<Finding> = (1..=120)
         .map(|i| {
             finding(
